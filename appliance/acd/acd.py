@@ -1,0 +1,291 @@
+"""The queue (ACD): holds callers, offers them to dispatchers, bridges, wraps up.
+
+Runs on the bus worker only. It never blocks: telephony work is a command to
+``CallControl`` and its outcome comes back as an event.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+from appliance import events as ev
+from appliance.acd.agents import Agent, AgentState, AgentTrigger
+from appliance.acd.hold import HoldPlayer
+from appliance.acd.strategies import STRATEGIES
+from appliance.config.model import DispatcherConfig, QueueConfig
+
+log = logging.getLogger("callbox.acd")
+
+RETRY_S = 2.0  # when every dispatcher refused, wait before ringing them again
+
+
+@dataclass
+class Waiting:
+    call_id: str
+    queue: str
+    caller: str
+    since: float  # monotonic
+    since_wall: datetime
+    hold: HoldPlayer
+    tried: set[str] = field(default_factory=set)
+    legs: set[str] = field(default_factory=set)
+    retry: ev.Timer | None = None
+
+
+@dataclass
+class Offer:
+    leg_id: str
+    call_id: str
+    agent: str
+    timer: ev.Timer | None = None
+
+
+@dataclass
+class Conversation:
+    call_id: str
+    leg_id: str
+    agent: str
+    queue: str
+    started: float
+
+
+class Acd:
+    def __init__(self, queues: list[QueueConfig], dispatchers: list[DispatcherConfig], control,
+                 prompt: Callable[[str], str], bus, monotonic: Callable[[], float]):
+        self._queues = {q.name: q for q in queues}
+        self.agents = {d.name: Agent(d.name, d.extension, d.phone) for d in dispatchers}
+        for q in queues:
+            for name in (q.members or list(self.agents)):
+                self.agents[name].queues.add(q.name)
+        self._control = control
+        self._prompt = prompt
+        self._bus = bus
+        self._now = monotonic
+        self.waiting: dict[str, Waiting] = {}
+        self.offers: dict[str, Offer] = {}
+        self.talks: dict[str, Conversation] = {}  # by call_id
+        self._tick: ev.Timer | None = None
+        self._over: dict[str, bool] = {}
+
+    # ------------------------------------------------------------ inputs
+    def enqueue(self, call_id: str, queue: str, caller: str) -> None:
+        conf = self._queues[queue]
+        hold = HoldPlayer(call_id, self._control, self._prompt, self._bus, conf.announce_every_s)
+        self.waiting[call_id] = Waiting(call_id, queue, caller, self._now(), ev.utcnow(), hold)
+        self._bus.publish(ev.CallQueued(call_id=call_id, queue=queue, caller=caller))
+        hold.start()
+        self._queue_changed(queue)
+        self.dispatch()
+
+    def prompt_finished(self, call_id: str, token: int) -> None:
+        waiting = self.waiting.get(call_id)
+        if waiting is not None:
+            waiting.hold.prompt_finished(token)
+
+    def owns(self, call_id: str) -> bool:
+        return call_id in self.waiting or call_id in self.talks
+
+    def caller_hung_up(self, call_id: str, reason: str) -> None:
+        if call_id in self.waiting:
+            waiting = self._leave(call_id)
+            self._end(call_id, "abandoned", f"caller hung up while waiting ({reason})", "caller")
+            log.info("call_id=%s abandoned after %.1f s", call_id, self._now() - waiting.since)
+            self.dispatch()
+        elif call_id in self.talks:
+            talk = self.talks.pop(call_id)
+            self._control.hangup(talk.leg_id)
+            self._finish_talk(talk)
+            self._end(call_id, "answered", "caller hung up", "caller")
+
+    def leg_ringing(self, leg_id: str) -> None:
+        pass  # the dispatcher was already shown as ringing when the leg was placed
+
+    def leg_answered(self, leg_id: str) -> None:
+        offer = self.offers.pop(leg_id, None)
+        waiting = self.waiting.get(offer.call_id) if offer else None
+        if offer is None or waiting is None:
+            self._control.hangup(leg_id)  # a late answer for a caller already served or gone
+            if offer is not None:
+                self._agent_fire(offer.agent, AgentTrigger.NO_ANSWER)
+            return
+        self._cancel(offer.timer)
+        self._leave(offer.call_id, keep_leg=leg_id)
+        self._agent_fire(offer.agent, AgentTrigger.ANSWER)
+        self.agents[offer.agent].leg_id = leg_id
+        wait_s = round(self._now() - waiting.since, 3)
+        self.talks[offer.call_id] = Conversation(offer.call_id, leg_id, offer.agent, waiting.queue,
+                                                 self._now())
+        self._control.bridge(offer.call_id, leg_id)
+        self._bus.publish(ev.CallBridged(call_id=offer.call_id, dispatcher=offer.agent,
+                                         queue=waiting.queue, wait_s=wait_s))
+
+    def leg_ended(self, leg_id: str, code: int, reason: str) -> None:
+        offer = self.offers.pop(leg_id, None)
+        if offer is not None:
+            self._refused(offer, f"{code} {reason}")
+            return
+        talk = next((t for t in self.talks.values() if t.leg_id == leg_id), None)
+        if talk is not None:
+            del self.talks[talk.call_id]
+            self._control.hangup(talk.call_id)
+            self._finish_talk(talk)
+            self._end(talk.call_id, "answered", "dispatcher hung up", "dispatcher")
+
+    # ------------------------------------------------------------- dispatch
+    def dispatch(self) -> None:
+        """Offer waiting callers (oldest first) to free dispatchers."""
+        for waiting in sorted(self.waiting.values(), key=lambda w: w.since):
+            if waiting.legs or waiting.retry is not None:
+                continue
+            conf = self._queues[waiting.queue]
+            free = self._free_for(waiting)
+            if not free and waiting.tried:
+                waiting.tried.clear()  # everyone refused once: ring them again a bit later
+                waiting.retry = self._bus.call_later(RETRY_S, lambda w=waiting: self._retry(w))
+                continue
+            for agent in STRATEGIES[conf.strategy](free):
+                self._offer(waiting, agent, conf)
+
+    def _free_for(self, waiting: Waiting) -> list[Agent]:
+        return [a for a in self.agents.values()
+                if a.state == AgentState.AVAILABLE and waiting.queue in a.queues
+                and a.name not in waiting.tried]
+
+    def _retry(self, waiting: Waiting) -> None:
+        waiting.retry = None
+        if waiting.call_id in self.waiting:
+            self.dispatch()
+
+    def _offer(self, waiting: Waiting, agent: Agent, conf: QueueConfig) -> None:
+        leg_id = "leg-" + uuid.uuid4().hex[:12]
+        offer = Offer(leg_id, waiting.call_id, agent.name)
+        offer.timer = self._bus.call_later(conf.ring_timeout_s, lambda: self._ring_timeout(leg_id))
+        self.offers[leg_id] = offer
+        waiting.legs.add(leg_id)
+        agent.leg_id = leg_id
+        self._agent_fire(agent.name, AgentTrigger.OFFER)
+        self._bus.publish(ev.DispatcherRinging(call_id=waiting.call_id, dispatcher=agent.name,
+                                               leg_id=leg_id))
+        self._control.originate(leg_id, agent.phone, caller_id=waiting.caller,
+                                for_call=waiting.call_id)
+
+    def _ring_timeout(self, leg_id: str) -> None:
+        offer = self.offers.pop(leg_id, None)
+        if offer is not None:
+            self._control.hangup(leg_id, 487)
+            self._refused(offer, "no answer in time")
+
+    def _refused(self, offer: Offer, reason: str) -> None:
+        self._cancel(offer.timer)
+        self._agent_fire(offer.agent, AgentTrigger.NO_ANSWER)
+        waiting = self.waiting.get(offer.call_id)
+        if waiting is not None:
+            waiting.legs.discard(offer.leg_id)
+            waiting.tried.add(offer.agent)
+        self._bus.publish(ev.DispatcherNoAnswer(call_id=offer.call_id, dispatcher=offer.agent,
+                                                leg_id=offer.leg_id, reason=reason))
+        self.dispatch()
+
+    # ------------------------------------------------------------- helpers
+    def _leave(self, call_id: str, keep_leg: str = "") -> Waiting:
+        """Take a caller out of the queue; ring no one else for them."""
+        waiting = self.waiting.pop(call_id)
+        waiting.hold.stop()
+        self._cancel(waiting.retry)
+        for leg_id in waiting.legs - {keep_leg}:
+            offer = self.offers.pop(leg_id, None)
+            if offer is not None:
+                self._cancel(offer.timer)
+                self._control.hangup(leg_id, 487)
+                self._agent_fire(offer.agent, AgentTrigger.NO_ANSWER)
+        self._queue_changed(waiting.queue)
+        return waiting
+
+    def _finish_talk(self, talk: Conversation) -> None:
+        agent = self.agents[talk.agent]
+        agent.calls_answered += 1
+        agent.talk_s += self._now() - talk.started
+        agent.leg_id = ""
+        self._agent_fire(talk.agent, AgentTrigger.HANGUP)
+        if agent.pause_after:
+            agent.pause_after = False
+            self._agent_fire(talk.agent, AgentTrigger.PAUSE)
+        wrapup = self._queues[talk.queue].wrapup_s
+        self._bus.call_later(wrapup, lambda: self._wrapped(talk.agent))
+
+    def _wrapped(self, name: str) -> None:
+        if self.agents[name].state == AgentState.WRAPUP:
+            self._agent_fire(name, AgentTrigger.WRAPPED)
+            self.dispatch()
+
+    def _end(self, call_id: str, disposition: str, cause: str, by: str) -> None:
+        self._bus.publish(ev.CallEnded(call_id=call_id, disposition=disposition,
+                                       hangup_cause=cause, ended_by=by))
+
+    def _agent_fire(self, name: str, trigger: AgentTrigger) -> None:
+        agent = self.agents[name]
+        before = agent.state
+        after = agent.fire(trigger)
+        if after == AgentState.AVAILABLE and before != AgentState.AVAILABLE:
+            agent.idle_since = self._now()
+            if before == AgentState.RINGING:
+                agent.leg_id = ""
+        if after != before:
+            self._bus.publish(ev.DispatcherStateChanged(dispatcher=name, state=str(after),
+                                                        previous=str(before)))
+
+    @staticmethod
+    def _cancel(timer: ev.Timer | None) -> None:
+        if timer is not None:
+            timer.cancel()
+
+    # ---------------------------------------------------- queue lamp + status
+    def _queue_changed(self, queue: str) -> None:
+        members = [w for w in self.waiting.values() if w.queue == queue]
+        longest = max((self._now() - w.since for w in members), default=0.0)
+        over = longest > self._queues[queue].target_wait_s
+        self._over[queue] = over
+        self._bus.publish(ev.QueueChanged(queue=queue, waiting=len(members),
+                                          longest_wait_s=round(longest, 1), over_target=over))
+        if members and self._tick is None:
+            self._tick = self._bus.call_later(1.0, self._check_targets)
+
+    def _check_targets(self) -> None:
+        """Once a second while anyone waits: tell the lamps when a caller passes the target."""
+        self._tick = None
+        for name, conf in self._queues.items():
+            members = [w for w in self.waiting.values() if w.queue == name]
+            over = any(self._now() - w.since > conf.target_wait_s for w in members)
+            if over != self._over.get(name, False):
+                self._queue_changed(name)
+        if self.waiting:
+            self._tick = self._bus.call_later(1.0, self._check_targets)
+
+    def set_paused(self, name: str, paused: bool) -> str:
+        agent = self.agents[name]
+        if paused and agent.state in (AgentState.BUSY, AgentState.RINGING):
+            agent.pause_after = True
+        else:
+            self._agent_fire(name, AgentTrigger.PAUSE if paused else AgentTrigger.RESUME)
+            if not paused:
+                agent.pause_after = False
+                self.dispatch()
+        return str(agent.state)
+
+    def status(self) -> dict:
+        now = self._now()
+        queues = [{"name": name, "waiting": [
+            {"caller": w.caller, "since": w.since_wall.isoformat().replace("+00:00", "Z"),
+             "call_id": w.call_id, "wait_s": round(now - w.since, 1),
+             "ringing": sorted(self.offers[l].agent for l in w.legs if l in self.offers)}
+            for w in sorted(self.waiting.values(), key=lambda w: w.since) if w.queue == name]}
+            for name in self._queues]
+        agents = [{"name": a.name, "extension": a.extension, "state": str(a.state),
+                   "calls_answered": a.calls_answered, "talk_s": round(a.talk_s, 1),
+                   "on_call": next((t.call_id for t in self.talks.values() if t.agent == a.name), None)}
+                  for a in self.agents.values()]
+        return {"dispatchers": agents, "queues": queues}

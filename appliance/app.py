@@ -1,0 +1,164 @@
+"""Composition root: ``build()`` wires every object of the core; nothing else does."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from appliance import __version__, events as ev
+from appliance.acd.acd import Acd
+from appliance.config.model import Config
+from appliance.control.protocol import socket_path
+from appliance.control.server import ControlServer
+from appliance.errors import CallboxError, SipEngineMissing
+from appliance.flow import CallFlow
+from appliance.ivr.menu import MenuTree
+from appliance.lamps.board import LampBoard
+from appliance.lamps.pins import make_pin_factory
+from appliance.lamps.specs import lamps_from_config
+from appliance.prompts.library import PromptLibrary
+from appliance.prompts.tts import EspeakSynthesizer
+from appliance.store.calllog import CallLog
+from appliance.store.db import db_path
+from appliance.telephony.router import CallRouter
+
+log = logging.getLogger("callbox.core")
+
+
+def split_hostport(text: str, default_port: int) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    return (host or "0.0.0.0"), int(port or default_port)
+
+
+@dataclass
+class CoreOptions:
+    sip_listen: str | None = None  # overrides [sip] listen (demo, tests)
+    pin_factory: Any = None  # a gpiozero factory; None = the one named in config
+    poll_ms: int = 5
+    log_wire: bool = False
+    extra_actions: dict[str, Callable[[dict], Any]] = field(default_factory=dict)
+    extra_status: Callable[[], dict] | None = None
+
+
+class Core:
+    """The running core: telephony, IVR, queue, lamps, call log, control socket."""
+
+    def __init__(self, config: Config, data_dir: Path, options: CoreOptions):
+        self.config = config
+        self.data_dir = Path(data_dir)
+        self.options = options
+        self.bus = ev.EventBus()
+        self.prompts = PromptLibrary(str(self.data_dir), config.office.language, config.office.name,
+                                     config.prompts.texts, config.prompts.custom,
+                                     EspeakSynthesizer(), voice=config.prompts.voice)
+        self.calllog = CallLog(db_path(self.data_dir))
+        self.router = CallRouter(self._sip_settings(), self.bus.publish)
+        self.acd = Acd(config.queue, config.dispatcher, self.router, self.prompts.path, self.bus,
+                       time.monotonic)
+        self.flow = CallFlow(MenuTree(config.ivr), self.acd, self.router, self.prompts.path, self.bus)
+        factory = options.pin_factory or make_pin_factory(config.lamps.pin_factory)
+        self.lamps = LampBoard(factory, lamps_from_config(config), self.bus.publish)
+        actions = {"pause": self._action_pause, **options.extra_actions}
+        self.control = ControlServer(socket_path(self.data_dir), self.status, actions)
+        self.alarms: dict[str, str] = {}
+        self._wire()
+
+    def _sip_settings(self):
+        from appliance.telephony.sip.engine import SipSettings
+        sip = self.config.sip
+        host, port = split_hostport(self.options.sip_listen or sip.listen, 5060)
+        return SipSettings(host=host, port=port, rtp_port=sip.rtp_port, max_calls=sip.max_calls,
+                           reserve_dispatcher_slot=sip.reserve_dispatcher_slot,
+                           allowed_peers=tuple(sip.allowed_peers), trunks=tuple(sip.trunk),
+                           country=self.config.office.country, poll_ms=self.options.poll_ms,
+                           log_wire=self.options.log_wire)
+
+    def _wire(self) -> None:
+        # Order matters only for readability: each subscriber is isolated.
+        self.bus.subscribe(self.flow.handle)
+        self.bus.subscribe(self.calllog.handle)
+        self.bus.subscribe(self.lamps.handle)
+        self.bus.subscribe(self.control.handle_event)
+        self.bus.subscribe(self._track_alarms, (ev.AlarmRaised, ev.AlarmCleared))
+
+    def _track_alarms(self, event: ev.Event) -> None:
+        if isinstance(event, ev.AlarmRaised):
+            self.alarms[event.source] = event.message
+        else:
+            self.alarms.pop(event.source, None)
+
+    # ------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.prompts.prepare()  # all prompts exist before the first call: none made per call
+        self.calllog.start()
+        self.bus.start()
+        self.control.start()
+        try:
+            self.router.start()
+        except SipEngineMissing as exc:
+            self.bus.publish(ev.AlarmRaised(source="sip", message=str(exc)))
+            log.error("%s — calls are not possible until it is installed", exc)
+        for agent in self.acd.agents.values():
+            self.bus.publish(ev.DispatcherStateChanged(dispatcher=agent.name,
+                                                       state=str(agent.state), previous="offline"))
+        log.info("core started: data=%s", self.data_dir)
+
+    def stop(self) -> None:
+        self.router.stop()
+        self.bus.wait_idle(3.0)
+        self.control.stop()
+        self.bus.stop()
+        self.calllog.stop()
+        self.lamps.close()
+        log.info("core stopped")
+
+    def alive(self) -> bool:
+        return self.router.alive()
+
+    # ------------------------------------------------------------ status/actions
+    def on_bus(self, fn: Callable[[], Any], timeout: float = 2.0) -> Any:
+        """Run ``fn`` on the bus worker (domain state lives there) and return its result."""
+        if self.bus.in_worker:
+            return fn()
+        done = threading.Event()
+        box: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                box["value"] = fn()
+            except Exception as exc:  # handed back to the caller's thread
+                box["error"] = exc
+            finally:
+                done.set()
+
+        self.bus.call_soon(run)
+        if not done.wait(timeout):
+            raise CallboxError("core is busy: no answer from the event bus")
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
+
+    def status(self) -> dict:
+        domain = self.on_bus(self.flow.status)
+        queues = [{"name": q["name"], "waiting": q["waiting"]} for q in domain["queues"]]
+        return {"office": self.config.office.name, "version": __version__, "lines": self.router.status(),
+                "dispatchers": domain["dispatchers"], "queues": queues,
+                "in_menu": domain["in_menu"], "lamps": self.lamps.status(),
+                "capacity": self.router.capacity().__dict__,
+                "alarms": [{"source": s, "message": m} for s, m in self.alarms.items()],
+                **(self.options.extra_status() if self.options.extra_status else {})}
+
+    def _action_pause(self, args: dict) -> Any:
+        name, paused = str(args.get("dispatcher", "")), bool(args.get("paused", True))
+        if name not in self.acd.agents:
+            raise CallboxError(f"no dispatcher named {name!r}")
+        return self.on_bus(lambda: self.acd.set_paused(name, paused))
+
+
+def build(config: Config, data_dir: Path, options: CoreOptions | None = None) -> Core:
+    return Core(config, data_dir, options or CoreOptions())

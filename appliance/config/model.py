@@ -1,0 +1,130 @@
+"""Typed configuration with defaults (the shape of ``callbox.toml``).
+
+Every field here is documented in docs/config.md. Loading, validation and
+storage live in ``appliance.config.loader`` and ``appliance.config.store``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class OfficeConfig:
+    name: str = "Callbox office"
+    language: str = "en"  # fa | ru | en
+    timezone: str = "UTC"
+    country: str = "IR"  # default region for phone numbers
+
+
+@dataclass
+class WebConfig:
+    listen: str = "0.0.0.0:8080"
+    session_hours: int = 12
+
+
+@dataclass
+class SipTrunk:
+    name: str
+    registrar: str
+    username: str = ""
+    password: str = ""
+
+
+@dataclass
+class SipConfig:
+    listen: str = "0.0.0.0:5060"
+    trunk: list[SipTrunk] = field(default_factory=list)
+    # Hosts (IP addresses) allowed to send INVITEs besides the trunks; empty = anyone.
+    allowed_peers: list[str] = field(default_factory=list)
+    # 0 = the SIP engine's own limit (read from pjsua2, never hard-coded).
+    max_calls: int = 0
+    # Admit a SIP caller only when a slot for its dispatcher leg is also free.
+    reserve_dispatcher_slot: bool = True
+    rtp_port: int = 4000
+
+
+@dataclass
+class GsmConfig:
+    name: str
+    port: str
+    audio_port: str = ""
+    profile: str = "auto"  # quectel | simcom | huawei | sim800 | auto
+    pin: str = ""
+    baudrate: int = 115200
+    rtscts: bool = False
+    balance_ussd: str = ""
+    balance_every_min: int = 0
+    power_hook: str = ""  # "gpio:5" | "usb:1-1.2" | ""
+
+
+@dataclass
+class DispatcherConfig:
+    name: str
+    extension: str
+    phone: str  # "sip:101@192.168.1.21" or "local"
+    lamp: int | None = None
+    button: int | None = None
+
+
+@dataclass
+class LampsConfig:
+    pin_factory: str = "mock"  # lgpio | mock
+    queue_waiting: int | None = 22
+    status: int | None = None
+    lines: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class IvrMenu:
+    id: str
+    prompt: str  # prompt key
+    # digit -> action: "queue:NAME" | "menu:ID" | "hangup"
+    options: dict[str, str] = field(default_factory=dict)
+    timeout_s: float = 5.0
+    retries: int = 2  # re-prompts after the first try
+    default: str = "queue:office"  # after retries are used up
+
+
+@dataclass
+class IvrConfig:
+    greeting: str = "welcome"
+    root: str = "main"
+    menus: list[IvrMenu] = field(default_factory=lambda: [IvrMenu(
+        id="main", prompt="main_menu",
+        options={"1": "queue:taxi", "2": "queue:office", "0": "queue:operator"})])
+
+
+@dataclass
+class QueueConfig:
+    name: str
+    strategy: str = "ringall"  # ringall | longest-idle
+    ring_timeout_s: float = 15.0
+    wrapup_s: float = 5.0
+    target_wait_s: float = 60.0
+    announce_every_s: float = 30.0
+    members: list[str] = field(default_factory=list)  # dispatcher names; empty = all
+
+
+@dataclass
+class PromptsConfig:
+    voice: str = ""  # espeak-ng voice; empty = the office language's default
+    texts: dict[str, str] = field(default_factory=dict)  # key -> text override
+    custom: dict[str, str] = field(default_factory=dict)  # key -> path of a WAV
+
+
+def default_queues() -> list[QueueConfig]:
+    return [QueueConfig(name="taxi"), QueueConfig(name="office"), QueueConfig(name="operator")]
+
+
+@dataclass
+class Config:
+    office: OfficeConfig = field(default_factory=OfficeConfig)
+    web: WebConfig = field(default_factory=WebConfig)
+    sip: SipConfig = field(default_factory=SipConfig)
+    gsm: list[GsmConfig] = field(default_factory=list)
+    dispatcher: list[DispatcherConfig] = field(default_factory=list)
+    lamps: LampsConfig = field(default_factory=LampsConfig)
+    ivr: IvrConfig = field(default_factory=IvrConfig)
+    queue: list[QueueConfig] = field(default_factory=default_queues)
+    prompts: PromptsConfig = field(default_factory=PromptsConfig)

@@ -1,0 +1,189 @@
+"""What happens on each call transition: AT commands, audio, and the bus events.
+
+Runs on the line's worker thread. Inbound calls publish CallOffered (once),
+CallAnswered, DtmfReceived and CallHungUp; outbound legs publish LegRinging,
+LegAnswered and LegEnded. Causes are GSM cause values (3GPP TS 24.008 10.5.4.11).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Callable
+
+from appliance.errors import ModemError
+from appliance.events import (
+    CallAnswered, CallHungUp, CallOffered, DtmfReceived, Event, LegAnswered, LegEnded, LegRinging,
+)
+from appliance.telephony.gsm import parsers
+from appliance.telephony.gsm.calls import CallMachine, CallState
+from appliance.telephony.gsm.worker import Timer, Worker
+
+log = logging.getLogger("callbox.gsm.call")
+
+CAUSE_NORMAL, CAUSE_BUSY, CAUSE_NO_ANSWER, CAUSE_REJECTED = 16, 17, 19, 21
+CAUSE_TEMPORARY = 41  # the modem failed under the call
+REASONS = {16: "normal", 17: "busy", 18: "no-answer", 19: "no-answer", 21: "rejected",
+           31: "normal", 34: "congestion", 38: "network", 41: "modem-failure"}
+
+
+def reason_for(cause: int) -> str:
+    return REASONS.get(cause, f"cause-{cause}")
+
+
+@dataclass
+class Call:
+    id: str
+    inbound: bool
+    number: str = ""
+    raw: str = ""
+
+
+class CallFlow:
+    def __init__(self, line: str, publish: Callable[[Event], None], worker: Worker,
+                 command: Callable[..., list[str]], region: str,
+                 hooks: "CallHooks", clip_wait: float = 1.0, dial_timeout: float = 60.0):
+        self._line = line
+        self._publish = publish
+        self._worker = worker
+        self._cmd = command
+        self._region = region
+        self._hooks = hooks
+        self._clip_wait = clip_wait
+        self._dial_timeout = dial_timeout
+        self.machine = CallMachine(self._act)
+        self.call: Call | None = None
+        self._timer: Timer | None = None
+
+    @property
+    def state(self) -> CallState:
+        return self.machine.state
+
+    def fire(self, name: str, **data) -> None:
+        self.machine.fire(name, **data)
+
+    def owns(self, call_id: str) -> bool:
+        return self.call is not None and self.call.id == call_id
+
+    # -- actions (named in calls.TRANSITIONS) ----------------------------------------------
+    def _act(self, action: str, data: dict) -> None:
+        getattr(self, f"_do_{action}")(data)
+
+    def _do_wait_clip(self, data: dict) -> None:
+        self.call = Call(uuid.uuid4().hex, inbound=True)
+        self._hooks.busy(True)
+        self._arm(self._clip_wait, "clip_timeout")
+
+    def _do_offer(self, data: dict) -> None:
+        if self.call is None:
+            self.call = Call(uuid.uuid4().hex, inbound=True)
+            self._hooks.busy(True)
+        self._cancel_timer()
+        if "number" in data:
+            caller, raw = parsers.normalize_caller(data["number"], data.get("ntype"),
+                                                   self._region, data.get("validity"))
+        else:  # no caller ID came with the rings: the caller withheld it
+            caller, raw = parsers.WITHHELD, ""
+        self.call.number, self.call.raw = caller, raw
+        log.info("call offered line=%s call_id=%s caller=%s", self._line, self.call.id, caller)
+        self._publish(CallOffered(call_id=self.call.id, line=self._line, kind="gsm",
+                                  caller=caller, caller_raw=raw))
+
+    def _do_answer(self, data: dict) -> None:
+        try:
+            self._cmd("ATA", timeout=20.0)
+        except ModemError as exc:
+            self.fire("failed", code=CAUSE_NORMAL, reason=f"answer failed: {exc}")
+            return
+        self.fire("answered")
+
+    def _do_connected_in(self, data: dict) -> None:
+        assert self.call is not None
+        self._hooks.audio(self.call.id, True)
+        self._publish(CallAnswered(call_id=self.call.id))
+
+    def _do_dtmf(self, data: dict) -> None:
+        if self.call is not None:
+            self._publish(DtmfReceived(call_id=self.call.id, digit=data["digit"],
+                                       method=data.get("method", "modem")))
+
+    def _do_ended_in(self, data: dict) -> None:
+        call = self._finish()
+        code = data.get("code", CAUSE_NORMAL)
+        self._publish(CallHungUp(call_id=call.id, code=code,
+                                 reason=data.get("reason") or reason_for(code)))
+
+    def _do_hangup_in(self, data: dict) -> None:
+        self._send_hangup()
+        self._do_ended_in(dict(data, reason=data.get("reason") or "box hung up"))
+
+    def _do_dial(self, data: dict) -> None:
+        self.call = Call(data["leg_id"], inbound=False, number=data["number"])
+        self._hooks.busy(True)
+        self._arm(self._dial_timeout, "hangup", code=CAUSE_NO_ANSWER, reason="no-answer")
+        try:
+            self._cmd(f"ATD{data['number']};", timeout=30.0)
+        except ModemError as exc:
+            code = CAUSE_BUSY if "BUSY" in str(exc) else CAUSE_TEMPORARY
+            self.fire("failed", code=code, reason=f"dial failed: {exc}")
+
+    def _do_leg_ringing(self, data: dict) -> None:
+        assert self.call is not None
+        self._publish(LegRinging(leg_id=self.call.id))
+
+    def _do_connected_out(self, data: dict) -> None:
+        assert self.call is not None
+        self._cancel_timer()
+        self._hooks.audio(self.call.id, True)
+        self._publish(LegAnswered(leg_id=self.call.id))
+
+    def _do_ended_out(self, data: dict) -> None:
+        call = self._finish()
+        code = data.get("code", CAUSE_NORMAL)
+        self._publish(LegEnded(leg_id=call.id, code=code,
+                               reason=data.get("reason") or reason_for(code)))
+
+    def _do_hangup_out(self, data: dict) -> None:
+        self._send_hangup()
+        self._do_ended_out(data)
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _finish(self) -> Call:
+        self._cancel_timer()
+        call, self.call = self.call, None
+        assert call is not None
+        self._hooks.audio(call.id, False)
+        self._hooks.busy(False)
+        log.info("call ended line=%s call_id=%s", self._line, call.id)
+        return call
+
+    def _send_hangup(self) -> None:
+        try:
+            self._cmd(self._hooks.hangup_command(), timeout=10.0)
+        except ModemError as exc:
+            log.warning("hangup failed line=%s error=%s", self._line, exc)
+
+    def _arm(self, delay: float, name: str, **data) -> None:
+        self._cancel_timer()
+        call = self.call
+
+        def fire() -> None:
+            if self.call is call:
+                self.fire(name, **data)
+        self._timer = self._worker.call_later(delay, fire)
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
+class CallHooks:
+    """What the call flow needs from its line (audio path, busy flag, hangup command)."""
+
+    def audio(self, call_id: str, on: bool) -> None: ...
+
+    def busy(self, busy: bool) -> None: ...
+
+    def hangup_command(self) -> str: ...

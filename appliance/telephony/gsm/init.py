@@ -1,0 +1,221 @@
+"""Bring a modem from "port open" to "ready for calls and SMS".
+
+Order: sync (AT until OK), echo off, verbose errors, profile (auto: ATI / AT+CGMM),
+SIM (PIN from config — after one rejected PIN never again, see :class:`PinGuard`),
+registration (CREG/CEREG), signal, operator, caller ID, SMS in PDU mode with
+new-message indications, then the profile's own switches.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from appliance.errors import AtTimeout, ModemError
+from appliance.telephony.gsm import parsers, profiles
+from appliance.telephony.gsm.channel import CommandFailed
+from appliance.telephony.gsm.profiles import Profile
+
+log = logging.getLogger("callbox.gsm.init")
+
+Command = Callable[..., list[str]]
+
+# Status reports (+CDS) and new-message indexes (+CMTI), buffered while the line is busy.
+CNMI = "AT+CNMI=2,1,0,1,0"
+FULL_PIN_TRIES = 3
+
+
+class SimProblem(ModemError):
+    """The SIM keeps the line from working; ``sim`` is absent | pin | puk | rejected."""
+
+    def __init__(self, sim: str, message: str):
+        super().__init__(message)
+        self.sim = sim
+
+
+class PinRejected(SimProblem):
+    def __init__(self, message: str):
+        super().__init__("rejected", message)
+
+
+class PinGuard:
+    """Remembers a rejected PIN for the life of the process: one wrong try, never two.
+
+    Where the modem reports attempts left, fewer than a full set (someone else tried)
+    also stops us, so restarts of the box cannot walk the SIM into its PUK lock.
+    """
+
+    def __init__(self) -> None:
+        self.rejected = False
+
+
+@dataclass(frozen=True)
+class InitResult:
+    profile: Profile
+    sim: str
+    registration: str
+    signal_dbm: int | None
+    operator: str
+
+
+@dataclass(frozen=True)
+class InitTiming:
+    sync_for: float = 10.0  # keep sending AT this long (a modem still booting)
+    sync_timeout: float = 1.0
+    pin_ready_for: float = 10.0
+
+
+def run_init(cmd: Command, profile_name: str, pin: str, guard: PinGuard,
+             timing: InitTiming = InitTiming(), sleep: Callable[[float], None] = time.sleep,
+             on_pin_entered: Callable[[], None] = lambda: None) -> InitResult:
+    sync(cmd, timing)
+    cmd("ATE0")
+    _try(cmd, "AT+CMEE=2")
+    profile = choose_profile(cmd, profile_name)
+    unlock_sim(cmd, pin, guard, profile, timing, sleep, on_pin_entered)
+    for setup in ("AT+CREG=1", "AT+CEREG=1", "AT+COPS=3,0", "AT+CLIP=1", 'AT+CSCS="GSM"',
+                  "AT+CMGF=0", CNMI, *profile.init):
+        _try(cmd, setup)
+    registration = query_registration(cmd)
+    signal = query_signal(cmd)
+    operator = query_operator(cmd)
+    log.info("modem ready profile=%s registration=%s signal=%s operator=%s",
+             profile.name, registration, signal, operator)
+    return InitResult(profile, "ready", registration, signal, operator)
+
+
+def sync(cmd: Command, timing: InitTiming) -> None:
+    deadline = time.monotonic() + timing.sync_for
+    while True:
+        try:
+            cmd("AT", timeout=timing.sync_timeout)
+            return
+        except (AtTimeout, CommandFailed):
+            if time.monotonic() >= deadline:
+                raise
+
+
+def choose_profile(cmd: Command, name: str) -> Profile:
+    if name != "auto":
+        return profiles.get(name)
+    text = parsers.identity(_try(cmd, "ATI") + _try(cmd, "AT+CGMM"))
+    found = profiles.detect(text)
+    if found is None:
+        log.warning("unknown modem %r: using the generic profile (no PCM audio)", text)
+        return profiles.GENERIC
+    log.info("modem %r uses profile %s", text, found.name)
+    return found
+
+
+def sim_state(cmd: Command) -> str:
+    """READY, SIM PIN, SIM PUK, ... or ABSENT."""
+    try:
+        line = parsers.find_line(cmd("AT+CPIN?", expect="+CPIN:"), "+CPIN:")
+    except CommandFailed as exc:
+        if exc.error.number == parsers.CME_SIM_MISSING:
+            return "ABSENT"
+        raise
+    return parsers.parse_cpin(line) if line else "UNKNOWN"
+
+
+def unlock_sim(cmd: Command, pin: str, guard: PinGuard, profile: Profile,
+               timing: InitTiming, sleep: Callable[[float], None],
+               on_pin_entered: Callable[[], None]) -> None:
+    state = _sim_state_settled(cmd, sleep)
+    if state == "READY":
+        return
+    if state == "ABSENT":
+        raise SimProblem("absent", "no SIM card")
+    if "PUK" in state:
+        raise SimProblem("puk", "SIM is PUK-locked: unlock it in a phone")
+    if state != "SIM PIN":
+        raise SimProblem("pin", f"SIM asks for {state}")
+    if guard.rejected:
+        raise PinRejected("the configured PIN was rejected before; not trying again")
+    if not pin:
+        raise SimProblem("pin", "SIM asks for a PIN and gsm.pin is empty")
+    left = pin_attempts_left(cmd, profile)
+    if left is not None and left < FULL_PIN_TRIES:
+        guard.rejected = True
+        raise PinRejected(f"only {left} PIN attempts left: enter the PIN by hand")
+    try:
+        on_pin_entered()
+        cmd(f'AT+CPIN="{pin}"', timeout=10.0)
+    except CommandFailed as exc:
+        guard.rejected = True
+        raise PinRejected(f"SIM rejected the configured PIN ({exc.error.code})") from exc
+    _wait_ready(cmd, timing, sleep)
+
+
+def _sim_state_settled(cmd: Command, sleep: Callable[[float], None]) -> str:
+    for _ in range(5):
+        try:
+            return sim_state(cmd)
+        except CommandFailed as exc:
+            if exc.error.number != parsers.CME_SIM_BUSY:
+                raise
+            sleep(1.0)  # the SIM is still starting up
+    return "UNKNOWN"
+
+
+def _wait_ready(cmd: Command, timing: InitTiming, sleep: Callable[[float], None]) -> None:
+    deadline = time.monotonic() + timing.pin_ready_for
+    while time.monotonic() < deadline:
+        try:
+            if sim_state(cmd) == "READY":
+                return
+        except CommandFailed:
+            pass  # SIM busy right after the PIN
+        sleep(0.2)
+    raise SimProblem("pin", "SIM did not become ready after the PIN")
+
+
+def pin_attempts_left(cmd: Command, profile: Profile) -> int | None:
+    if profile.pin_attempts is None:
+        return None
+    command, pattern = profile.pin_attempts
+    try:
+        lines = cmd(command)
+    except (CommandFailed, AtTimeout):
+        return None
+    for line in lines:
+        m = re.search(pattern, line)
+        if m:
+            return int(m.group("pin"))
+    return None
+
+
+def query_registration(cmd: Command) -> str:
+    """The better of circuit-switched (CREG) and LTE (CEREG) registration."""
+    best = "unknown"
+    for query, prefix in (("AT+CREG?", "+CREG:"), ("AT+CEREG?", "+CEREG:")):
+        line = parsers.find_line(_try(cmd, query, expect=prefix), prefix)
+        if line:
+            reg = parsers.parse_creg(line)
+            if reg.registered or best == "unknown":
+                best = reg.name
+            if reg.registered:
+                break
+    return best
+
+
+def query_signal(cmd: Command) -> int | None:
+    line = parsers.find_line(_try(cmd, "AT+CSQ"), "+CSQ:")
+    return parsers.parse_csq(line) if line else None
+
+
+def query_operator(cmd: Command) -> str:
+    line = parsers.find_line(_try(cmd, "AT+COPS?"), "+COPS:")
+    return parsers.parse_cops(line) if line else ""
+
+
+def _try(cmd: Command, command: str, **kw) -> list[str]:
+    """A command whose failure is not fatal (older modems lack some of them)."""
+    try:
+        return cmd(command, **kw)
+    except CommandFailed as exc:
+        log.debug("optional command failed cmd=%s error=%s", command, exc.error.code)
+        return []

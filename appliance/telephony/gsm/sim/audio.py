@@ -1,0 +1,135 @@
+"""The simulated modem's PCM audio port: a pty that streams 20 ms frames while a call
+is connected (a tone, an echo of what it hears, or silence) and records what the box
+sends. One thread does both directions, paced by its own clock.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import select
+import threading
+import time
+
+from appliance.telephony.ports import FRAME_BYTES, FRAME_MS
+from appliance.telephony.gsm.sim.pty import PtyEnd
+
+TONE_HZ = 400  # 20 samples a period: one 160-sample frame holds 8 whole periods
+
+
+def tone_frame(freq: int = TONE_HZ, amplitude: int = 8000) -> bytes:
+    samples = FRAME_BYTES // 2
+    return b"".join(int(amplitude * math.sin(2 * math.pi * freq * i / 8000)).to_bytes(
+        2, "little", signed=True) for i in range(samples))
+
+
+DTMF_FREQS = {"1": (697, 1209), "2": (697, 1336), "3": (697, 1477), "A": (697, 1633),
+              "4": (770, 1209), "5": (770, 1336), "6": (770, 1477), "B": (770, 1633),
+              "7": (852, 1209), "8": (852, 1336), "9": (852, 1477), "C": (852, 1633),
+              "*": (941, 1209), "0": (941, 1336), "#": (941, 1477), "D": (941, 1633)}
+
+
+def dtmf_pcm(digit: str, ms: int = 100, gap_ms: int = 60) -> bytes:
+    """A key press as a caller's phone sends it in-band, then a pause."""
+    low, high = DTMF_FREQS[digit]
+    n = 8 * ms
+    tone = b"".join(int(6000 * (math.sin(2 * math.pi * low * i / 8000) +
+                                math.sin(2 * math.pi * high * i / 8000))).to_bytes(
+        2, "little", signed=True) for i in range(n))
+    return tone + bytes(16 * gap_ms)
+
+
+class SimAudioPort:
+    def __init__(self, link: str, source: str = "tone"):
+        self.link = link
+        self.source = source  # "tone" | "echo" | "silence"
+        self.enabled = False
+        self.received = bytearray()
+        self.frames_sent = 0
+        self._pty: PtyEnd | None = None
+        self._tone = tone_frame()
+        self._echo = bytearray()
+        self._queued = bytearray()  # audio to send first (in-band DTMF)
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def open(self) -> None:
+        self._pty = PtyEnd(self.link)
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="sim-audio", daemon=True)
+            self._thread.start()
+
+    def vanish(self) -> None:
+        if self._pty is not None:
+            self._pty.close()
+            self._pty = None
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(1.0)
+        self.vanish()
+
+    def play(self, pcm: bytes) -> None:
+        with self._lock:
+            self._queued += pcm
+
+    def set_enabled(self, on: bool) -> None:
+        with self._lock:
+            self.enabled = on
+            self._echo.clear()
+
+    def _next_frame(self) -> bytes:
+        with self._lock:
+            if self._queued:
+                frame = bytes(self._queued[:FRAME_BYTES]).ljust(FRAME_BYTES, b"\0")
+                del self._queued[:FRAME_BYTES]
+                return frame
+            if self.source == "echo":
+                frame = bytes(self._echo[:FRAME_BYTES]).ljust(FRAME_BYTES, b"\0")
+                del self._echo[:FRAME_BYTES]
+                return frame
+        return self._tone if self.source == "tone" else bytes(FRAME_BYTES)
+
+    def _run(self) -> None:
+        period = FRAME_MS / 1000.0
+        due = time.perf_counter()
+        while not self._stop.is_set():
+            pty = self._pty
+            if pty is None:
+                time.sleep(0.02)
+                continue
+            timeout = max(0.0, due - time.perf_counter())
+            try:
+                ready, _, _ = select.select([pty.fd], [], [], timeout)
+            except (OSError, ValueError):
+                time.sleep(0.02)
+                continue
+            if ready:
+                self._drain(pty)
+            now = time.perf_counter()
+            if now >= due:
+                due = max(due + period, now - period)
+                if self.enabled:
+                    self._send(pty)
+
+    def _drain(self, pty: PtyEnd) -> None:
+        try:
+            data = os.read(pty.fd, 4096)
+        except OSError:  # nobody has the port open (or it vanished)
+            time.sleep(0.01)
+            return
+        if self.enabled:
+            with self._lock:
+                self.received += data
+                if self.source == "echo":
+                    self._echo += data
+                    del self._echo[:-FRAME_BYTES * 10]
+
+    def _send(self, pty: PtyEnd) -> None:
+        try:
+            os.write(pty.fd, self._next_frame())
+            self.frames_sent += 1
+        except OSError:
+            pass  # the box has not opened the audio port (yet)

@@ -1,0 +1,271 @@
+"""The simulated modem's command table: ``(regex, handler)`` per AT command."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Callable
+
+from appliance.telephony.gsm import gsm7, pdu
+
+if TYPE_CHECKING:
+    from appliance.telephony.gsm.sim.modem import SimModem
+
+CME = {3: "operation not allowed", 4: "operation not supported", 10: "SIM not inserted",
+       11: "SIM PIN required", 12: "SIM PUK required", 16: "incorrect password",
+       30: "no network service", 100: "unknown"}
+CMS = {321: "invalid memory index", 500: "unknown error"}
+# Set commands every profile accepts without doing anything visible.
+BENIGN = re.compile(r"^AT(\+C(SCS|NMI|MGF|PMS|SMS|RC|CWA|LIP|OLP|VHU|MEE|SCA)|\^CURC|"
+                    r"\+QURCCFG|\+COPS)=")
+
+
+class CommandSet:
+    def __init__(self, sim: "SimModem"):
+        self.sim = sim
+        self.table: list[tuple[re.Pattern, Callable[[re.Match], None]]] = [
+            (re.compile(p), h) for p, h in (
+                (r"^AT$", self.ok),
+                (r"^ATE([01])$", self.echo),
+                (r"^ATI$", self.ati),
+                (r"^AT\+CGMM$", self.cgmm),
+                (r"^AT\+CMEE=(\d)$", self.cmee),
+                (r"^AT\+CPIN\?$", self.cpin_query),
+                (r'^AT\+CPIN="?([0-9]+)"?$', self.cpin_enter),
+                (r"^AT\+C(G|E)?REG=\d$", self.ok),
+                (r"^AT\+C(G|E)?REG\?$", self.creg),
+                (r"^AT\+CSQ$", self.csq),
+                (r"^AT\+COPS\?$", self.cops),
+                (r"^ATA$", self.answer),
+                (r"^(ATH|AT\+CHUP)$", self.hangup),
+                (r"^ATD([+0-9*#]+);$", self.dial),
+                (r"^AT\+CLCC$", self.clcc),
+                (r"^AT\+CMGR=(\d+)$", self.cmgr),
+                (r"^AT\+CMGD=(\d+)(,\d)?$", self.cmgd),
+                (r'^AT\+CMGL=(4|"ALL")$', self.cmgl),
+                (r"^AT\+CMGS=(\d+)$", self.cmgs),
+                (r'^AT\+CUSD=1,"([^"]*)"(,\d+)?$', self.cusd),
+                (r"^AT\+CUSD=2$", self.ok),
+                (r"^AT\+CFUN\?$", lambda m: self.reply("+CFUN: 1")),
+            )]
+
+    # -- dispatch ------------------------------------------------------------------------
+    def handle(self, cmd: str) -> None:
+        sim = self.sim
+        if cmd.upper() == sim.dialect.reset:
+            self.reply()
+            sim.reboot(delay=0.1)
+            return
+        if sim.fault == "wedge":
+            self.error()
+            return
+        for pattern, handler in self.table:
+            m = pattern.match(cmd)
+            if m:
+                handler(m)
+                return
+        self.vendor(cmd)
+
+    def vendor(self, cmd: str) -> None:
+        sim, d = self.sim, self.sim.dialect
+        if d.status_enable and cmd == d.status_enable:
+            sim.status_urcs = True
+        elif d.dtmf_enable and cmd.startswith(d.dtmf_enable):
+            sim.dtmf_urcs = True
+        elif d.audio_on and cmd.startswith(d.audio_on):
+            sim.audio.set_enabled(True)
+        elif d.audio_off and cmd.startswith(d.audio_off):
+            sim.audio.set_enabled(False)
+        elif d.pin_command and cmd == d.pin_command:
+            self.reply(d.pin_attempts.format(left=sim.pin_left))
+            return
+        elif not BENIGN.match(cmd):
+            self.error()
+            return
+        self.reply()
+
+    # -- replies -----------------------------------------------------------------------------
+    def reply(self, *lines: str, final: str = "OK") -> None:
+        self.sim.send(*lines, final)
+
+    def ok(self, m: re.Match | None = None) -> None:
+        self.reply()
+
+    def error(self, cme: int | None = None, kind: str = "CME") -> None:
+        texts = CME if kind == "CME" else CMS
+        if cme is None or self.sim.cmee == 0:
+            self.sim.send("ERROR")
+        elif self.sim.cmee == 1:
+            self.sim.send(f"+{kind} ERROR: {cme}")
+        else:
+            self.sim.send(f"+{kind} ERROR: {texts.get(cme, 'unknown')}")
+
+    # -- basics ----------------------------------------------------------------------------------
+    def echo(self, m: re.Match) -> None:
+        self.sim.echo = m.group(1) == "1"
+        self.reply()
+
+    def ati(self, m: re.Match) -> None:
+        self.reply(*self.sim.dialect.ati)
+
+    def cgmm(self, m: re.Match) -> None:
+        self.reply(self.sim.dialect.cgmm)
+
+    def cmee(self, m: re.Match) -> None:
+        self.sim.cmee = int(m.group(1))
+        self.reply()
+
+    def cpin_query(self, m: re.Match) -> None:
+        sim = self.sim
+        if not sim.sim_present:
+            self.error(10)
+        elif sim.pin_left == 0:
+            self.reply("+CPIN: SIM PUK")
+        else:
+            self.reply("+CPIN: READY" if sim.pin_ok else "+CPIN: SIM PIN")
+
+    def cpin_enter(self, m: re.Match) -> None:
+        sim = self.sim
+        if sim.pin_ok or sim.pin_left == 0:
+            self.error(3 if sim.pin_ok else 12)
+        elif m.group(1) == sim.pin:
+            sim.pin_ok, sim.pin_left = True, 3
+            self.reply()
+            sim.later(0.02, lambda: sim.send("+CPIN: READY"))
+        else:
+            sim.pin_left -= 1
+            self.error(16)
+
+    def creg(self, m: re.Match) -> None:
+        prefix = {None: "+CREG", "G": "+CGREG", "E": "+CEREG"}[m.group(1)]
+        if prefix == "+CEREG" and self.sim.profile in ("sim800", "huawei"):
+            self.error()  # 2G/3G modems do not know LTE registration
+            return
+        stat = self.sim.reg_stat if self.sim.pin_ok else 0
+        self.reply(f"{prefix}: 1,{stat}")
+
+    def csq(self, m: re.Match) -> None:
+        self.reply(f"+CSQ: {self.sim.rssi},99")
+
+    def cops(self, m: re.Match) -> None:
+        sim = self.sim
+        self.reply(f'+COPS: 0,0,"{sim.operator}",7' if sim.reg_stat in (1, 5) else "+COPS: 0")
+
+    # -- calls ----------------------------------------------------------------------------------
+    def answer(self, m: re.Match) -> None:
+        sim = self.sim
+        if sim.call is None or sim.call.stat != 4:
+            sim.send("NO CARRIER")
+            return
+        self.reply()
+        sim.connect_call(sim.dialect.in_connected)
+
+    def hangup(self, m: re.Match) -> None:
+        self.reply()
+        self.sim.end_call(self.sim.dialect.local_end)
+
+    def dial(self, m: re.Match) -> None:
+        from appliance.telephony.gsm.sim.modem import SimCall
+        sim = self.sim
+        if sim.call is not None or sim.reg_stat not in (1, 5):
+            self.sim.send("NO CARRIER")
+            return
+        number = m.group(1)
+        sim.call = SimCall(number, 145 if number.startswith("+") else 129, 0,
+                           incoming=False, stat=2)
+        self.reply()
+        call, d = sim.call, sim.dialect
+        outcome, after = sim.dial_outcome
+
+        def step(stat: int, lines: tuple[str, ...]) -> None:
+            if sim.call is call:
+                call.stat = stat
+                sim.send(*lines)
+                sim.send_status()
+
+        def finish() -> None:
+            if sim.call is not call:
+                return
+            if outcome == "answer":
+                sim.connect_call(d.out_connected)
+            elif outcome == "busy":
+                sim.end_call(d.busy_end, 17)
+            elif outcome == "no-answer":
+                sim.end_call(("NO ANSWER",) if not d.out_dialing else d.remote_end, 19)
+        sim.later(0.01, lambda: step(2, d.out_dialing))
+        sim.later(0.03, lambda: step(3, d.out_alerting))
+        if outcome != "ring":
+            sim.later(0.03 + after, finish)
+
+    def clcc(self, m: re.Match) -> None:
+        call = self.sim.call
+        lines = []
+        if call is not None:
+            lines.append(self.sim.fmt('+CLCC: 1,{dir},{stat},0,0,"{number}",{ntype}'))
+        self.reply(*lines)
+
+    # -- SMS -----------------------------------------------------------------------------------
+    def cmgr(self, m: re.Match) -> None:
+        stored = self.sim.sms_store.get(int(m.group(1)))
+        if stored is None:
+            self.error(321, "CMS")
+            return
+        tpdu_len = len(stored) // 2 - 1 - int(stored[:2], 16)
+        self.reply(f"+CMGR: 0,,{tpdu_len}", stored)
+
+    def cmgd(self, m: re.Match) -> None:
+        self.sim.sms_store.pop(int(m.group(1)), None)
+        self.reply()
+
+    def cmgl(self, m: re.Match) -> None:
+        lines = []
+        for index, stored in sorted(self.sim.sms_store.items()):
+            tpdu_len = len(stored) // 2 - 1 - int(stored[:2], 16)
+            lines += [f"+CMGL: {index},0,,{tpdu_len}", stored]
+        self.reply(*lines)
+
+    def cmgs(self, m: re.Match) -> None:
+        self.sim.sms_prompt = int(m.group(1))
+        self.sim.write(b"\r\n> ")
+
+    def on_sms_body(self, body: str) -> None:
+        sim = self.sim
+        sim.sms_prompt = None
+        try:
+            info = pdu.decode(body)
+        except pdu.PduError:
+            self.error(500, "CMS")
+            return
+        assert isinstance(info, pdu.SubmitInfo)
+        sim.sent_sms.append(info)
+        mr = sim.next_mr()
+        self.reply(f"+CMGS: {mr}")
+        if info.status_report:
+            report = pdu.encode_status_report(mr, info.recipient, sim.delivery_status,
+                                              datetime.now(timezone.utc))
+            sim.later(0.05, lambda: sim.send(f"+CDS: {len(report) // 2 - 1}", report))
+
+    # -- USSD ------------------------------------------------------------------------------------
+    def cusd(self, m: re.Match) -> None:
+        sim = self.sim
+        code = m.group(1)
+        if sim.dialect.ussd == "packed-hex":
+            code = gsm7.decode_packed(bytes.fromhex(code))
+        sim.ussd_requests.append(code)
+        self.reply()
+        answer = sim.ussd_replies.get(code)
+        if answer is None:
+            sim.later(0.02, lambda: sim.send("+CUSD: 4"))
+            return
+        if answer.stray_release:
+            sim.later(0.01, lambda: sim.send("+CUSD: 2"))
+        sim.later(0.03, lambda: sim.send(f'+CUSD: 0,"{self.ussd_text(answer)}",{answer.dcs}'))
+
+    def ussd_text(self, answer) -> str:
+        if answer.dcs == 72:
+            return answer.text.encode("utf-16-be").hex().upper()
+        if answer.dcs == 17:
+            return (gsm7.pack(gsm7.to_septets("ru")) + answer.text.encode("utf-16-be")).hex().upper()
+        if self.sim.dialect.ussd == "packed-hex":
+            return gsm7.encode_packed(answer.text).hex().upper()
+        return answer.text

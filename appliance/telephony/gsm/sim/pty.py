@@ -1,0 +1,36 @@
+"""One end of a simulated USB serial port: a pty master, and a stable symlink to its
+slave (the way /dev/serial/by-id/ names follow a modem across re-enumeration).
+"""
+
+from __future__ import annotations
+
+import os
+import tty
+
+
+class PtyEnd:
+    def __init__(self, link: str):
+        self.link = link
+        self.fd, slave = os.openpty()
+        # Raw before anyone opens it: a cooked pty would echo our own output back.
+        tty.setraw(slave)
+        self.path = os.ttyname(slave)
+        os.close(slave)
+        tmp = f"{link}.tmp{os.getpid()}"
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        os.symlink(self.path, tmp)
+        os.replace(tmp, link)
+
+    def write(self, data: bytes) -> None:
+        os.write(self.fd, data)
+
+    def close(self) -> None:
+        """Like pulling the cable: the box's next read or write fails."""
+        if self.fd >= 0:
+            try:
+                os.close(self.fd)
+            finally:
+                self.fd = -1
+        if os.path.islink(self.link) and os.readlink(self.link) == self.path:
+            os.unlink(self.link)

@@ -1,0 +1,29 @@
+"""Call-slot budget: pure arithmetic, no pjsua2.
+
+The SIP engine has a fixed number of call slots (PJSUA_MAX_CALLS; 4 in the PyPI
+wheel). Every caller will need one more slot for its dispatcher's leg, so a caller
+is only admitted when that slot is there too; otherwise the caller would sit in the
+queue with no way to reach anyone. GSM callers take no SIP slot themselves, but
+their dispatcher leg does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SlotBudget:
+    total: int
+    reserve_dispatcher_slot: bool = True
+
+    def admit_sip_caller(self, in_use: int, callers_without_leg: int) -> bool:
+        """May a new SIP caller take a slot (and reserve one for its dispatcher)?"""
+        reserved = callers_without_leg if self.reserve_dispatcher_slot else 0
+        own = 2 if self.reserve_dispatcher_slot else 1
+        return in_use + reserved + own <= self.total
+
+    def allow_leg(self, in_use: int, other_callers_without_leg: int) -> bool:
+        """May an outbound leg start without eating another caller's reservation?"""
+        reserved = other_callers_without_leg if self.reserve_dispatcher_slot else 0
+        return in_use + reserved + 1 <= self.total

@@ -1,0 +1,565 @@
+"""The SIP engine: pjsua2 on one owning thread, driven by a command queue.
+
+Only the engine thread touches pjsua2. It polls ``libHandleEvents`` and, between
+polls, runs commands posted by other threads (answer, play, bridge, originate,
+hang up). pjsua2 callbacks become events on the bus and return at once. Every
+pjsua2 object lives in the ``_legs`` registry until the engine itself drops it,
+because Python's garbage collector would otherwise hang up calls at random.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+import logging
+import queue
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from appliance import events as ev
+from appliance.errors import SipEngineMissing, TelephonyError
+from appliance.telephony.numbers import to_e164, user_of_uri
+from appliance.telephony.ports import Capacity, FrameSource
+from appliance.telephony.sip.admission import SlotBudget
+
+log = logging.getLogger("callbox.sip")
+wire_log = logging.getLogger("callbox.sip.wire")
+
+try:  # the box may run without the wheel: report it, never crash-loop
+    import pjsua2 as pj
+    from appliance.telephony.sip import pjobjects
+except ImportError:  # pragma: no cover - exercised on images built without the wheel
+    pj = None
+    pjobjects = None
+
+Publish = Callable[[ev.Event], None]
+
+
+@dataclass
+class SipSettings:
+    host: str = "127.0.0.1"
+    port: int = 5060
+    rtp_port: int = 4000
+    max_calls: int = 0  # 0 = whatever the library was compiled with
+    reserve_dispatcher_slot: bool = True
+    allowed_peers: tuple[str, ...] = ()
+    trunks: tuple[Any, ...] = ()  # SipTrunk configs
+    country: str = "IR"
+    poll_ms: int = 5
+    log_wire: bool = False
+    user_agent: str = "callbox"
+    name: str = "sip"  # line name in call records
+
+
+@dataclass
+class Leg:
+    leg_id: str
+    call: Any  # EngineCall, or None for an external (GSM) leg
+    inbound: bool
+    for_call: str = ""  # outbound legs: the caller they serve
+    media: Any = None
+    port: Any = None  # FramePort of an external leg
+    player: Any = None
+    pending_play: tuple | None = None
+    pending_bridge: str = ""
+    peer: str = ""
+    ringing: bool = False
+    answered: bool = False
+    ended: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def narrowband_codecs(ep: Any) -> None:
+    """Offer G.711 only: every line is 8 kHz, and wideband codecs would only add
+    transcoding and resampling on a Raspberry Pi's CPU."""
+    for codec in ep.codecEnum2():
+        name = codec.codecId.split("/")[0].upper()
+        priority = {"PCMA": 255, "PCMU": 254}.get(name, 0)
+        ep.codecSetPriority(codec.codecId, priority)
+
+
+class _PjLogWriter(pj.LogWriter if pj else object):  # type: ignore[misc]
+    def write(self, entry: Any) -> None:
+        text = entry.msg.rstrip()
+        if "--begin msg--" in text or "TX " in text[:40] or "RX " in text[:40]:
+            wire_log.debug(text)
+        elif entry.level <= 1:
+            log.error("pjsua: %s", text)
+        elif entry.level <= 2:
+            log.warning("pjsua: %s", text)
+        else:
+            log.debug("pjsua: %s", text)
+
+
+class SipEngine:
+    """Implements the SIP half of ``CallControl``; see appliance/telephony/ports.py."""
+
+    def __init__(self, settings: SipSettings, publish: Publish,
+                 clock: Callable[[], float] = time.monotonic):
+        if pj is None:
+            raise SipEngineMissing("SIP engine missing: the pjsua2 module is not installed")
+        self.settings = settings
+        self._publish = publish
+        self._clock = clock
+        self._commands: queue.SimpleQueue = queue.SimpleQueue()
+        self._legs: dict[str, Leg] = {}
+        self._graveyard: list[Any] = []
+        self._accounts: list[Any] = []
+        self._trunk_state: dict[str, str] = {}
+        self._tokens = itertools.count(1)
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._stopping = threading.Event()
+        self._error: BaseException | None = None
+        self._ep: Any = None
+        self._log_writer: Any = None
+        self.budget = SlotBudget(0, settings.reserve_dispatcher_slot)
+        self.heartbeat = 0.0
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self, timeout: float = 10.0) -> None:
+        self._thread = threading.Thread(target=self._run, name="pjsua", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise TelephonyError("SIP engine did not start in time")
+        if self._error is not None:
+            raise TelephonyError(f"SIP engine failed to start: {self._error}") from self._error
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def alive(self, max_age: float = 5.0) -> bool:
+        """True while the engine loop keeps turning (for the systemd watchdog)."""
+        return self._thread is not None and self._clock() - self.heartbeat < max_age
+
+    # ------------------------------------------------------------- CallControl
+    def capacity(self) -> Capacity:
+        used = sum(1 for leg in list(self._legs.values()) if leg.call is not None and not leg.ended)
+        return Capacity(self.budget.total, used)
+
+    def answer(self, call_id: str) -> None:
+        """SIP callers are answered on admission; nothing more to do."""
+
+    def reject(self, call_id: str, code: int, reason: str) -> None:
+        self.hangup(call_id, code)
+
+    def hangup(self, call_id: str, code: int = 0) -> None:
+        self._submit(lambda: self._do_hangup(call_id, code))
+
+    def play(self, call_id: str, files: Sequence[str], loop: bool = False) -> int:
+        token = next(self._tokens)
+        files = list(files)
+        self._submit(lambda: self._do_play(call_id, files, loop, token))
+        return token
+
+    def stop_play(self, call_id: str) -> None:
+        self._submit(lambda: self._do_stop_play(call_id))
+
+    def originate(self, leg_id: str, uri: str, caller_id: str = "", for_call: str = "") -> None:
+        self._submit(lambda: self._do_originate(leg_id, uri, caller_id, for_call))
+
+    def bridge(self, call_id: str, leg_id: str) -> None:
+        self._submit(lambda: self._do_bridge(call_id, leg_id))
+
+    def attach_media(self, call_id: str, source: FrameSource, inbound: bool = True,
+                     for_call: str = "") -> None:
+        """Give a non-SIP call (GSM) a port in the conference bridge."""
+        self._submit(lambda: self._do_attach(call_id, source, inbound, for_call))
+
+    def detach_media(self, call_id: str) -> None:
+        self._submit(lambda: self._end_leg(call_id))
+
+    def status(self) -> list[dict]:
+        cap = self.capacity()
+        lines = [{"name": self.settings.name, "kind": "sip", "state": "up" if self.alive() else "down",
+                  "calls": cap.used, "capacity": cap.total,
+                  "listen": f"{self.settings.host}:{self.settings.port}"}]
+        for trunk in self.settings.trunks:
+            lines.append({"name": trunk.name, "kind": "sip",
+                          "state": self._trunk_state.get(trunk.name, "unregistered"),
+                          "registrar": trunk.registrar})
+        return lines
+
+    # ----------------------------------------------------------- engine thread
+    def _submit(self, fn: Callable[[], None]) -> None:
+        self._commands.put(fn)
+
+    def _run(self) -> None:
+        try:
+            self._init_library()
+        except BaseException as exc:  # report to start(), never leave it waiting
+            self._error = exc
+            log.exception("SIP engine failed to start")
+            self._ready.set()
+            return
+        self.heartbeat = self._clock()
+        self._ready.set()
+        try:
+            while not self._stopping.is_set():
+                self._ep.libHandleEvents(self.settings.poll_ms)
+                self._drain_commands()
+                self._graveyard.clear()
+                self.heartbeat = self._clock()
+        finally:
+            self._shutdown_library()
+
+    def _drain_commands(self) -> None:
+        for _ in range(256):  # bounded so events keep flowing under a command storm
+            try:
+                fn = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                fn()
+            except Exception:
+                log.exception("SIP command failed")
+
+    def _init_library(self) -> None:
+        ep = pjobjects.EngineEndpoint(self)
+        ep.libCreate()
+        cfg = pj.EpConfig()
+        cfg.uaConfig.threadCnt = 0
+        cfg.uaConfig.mainThreadOnly = True
+        cfg.uaConfig.userAgent = self.settings.user_agent
+        # Ask for a huge number: pjsua clamps it to its compiled PJSUA_MAX_CALLS.
+        cfg.uaConfig.maxCalls = self.settings.max_calls or 100000
+        cfg.medConfig.noVad = True
+        # Every line the box has is 8 kHz (G.711, GSM PCM): a 16 kHz bridge only costs CPU.
+        cfg.medConfig.clockRate = 8000
+        cfg.medConfig.sndClockRate = 8000
+        cfg.medConfig.ecTailLen = 0  # no echo canceller: nothing local to cancel
+        self._log_writer = _PjLogWriter()
+        cfg.logConfig.writer = self._log_writer
+        cfg.logConfig.level = 5 if self.settings.log_wire else 2
+        cfg.logConfig.consoleLevel = 0
+        cfg.logConfig.msgLogging = self.settings.log_wire
+        ep.libInit(cfg)
+        self._ep = ep
+        self.budget = SlotBudget(self._library_max_calls(cfg.uaConfig.maxCalls),
+                                 self.settings.reserve_dispatcher_slot)
+        tcfg = pj.TransportConfig()
+        tcfg.port = self.settings.port
+        tcfg.boundAddress = self.settings.host
+        ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tcfg)
+        ep.libStart()
+        ep.audDevManager().setNullDev()  # the box has no sound card; the bridge needs a clock
+        narrowband_codecs(ep)
+        self._create_accounts()
+        log.info("SIP engine listening on %s:%s, %d call slots (pjsua2 %s)", self.settings.host,
+                 self.settings.port, self.budget.total, ep.libVersion().full)
+
+    def _library_max_calls(self, asked: int) -> int:
+        try:
+            lib = ctypes.CDLL(pj._pjsua2.__file__)
+            return int(lib.pjsua_call_get_max_count())
+        except (OSError, AttributeError):
+            return asked
+
+    def _account_config(self, uri: str) -> Any:
+        acfg = pj.AccountConfig()
+        acfg.idUri = uri
+        acfg.mediaConfig.transportConfig.port = self.settings.rtp_port
+        acfg.mediaConfig.transportConfig.boundAddress = self.settings.host
+        return acfg
+
+    def _create_accounts(self) -> None:
+        local = pjobjects.EngineAccount(self, self.settings.name)
+        local.create(self._account_config(f"sip:callbox@{self.settings.host}:{self.settings.port}"), True)
+        self._accounts.append(local)
+        for trunk in self.settings.trunks:
+            acfg = self._account_config(f"sip:{trunk.username}@{trunk.registrar}")
+            acfg.regConfig.registrarUri = f"sip:{trunk.registrar}"
+            cred = pj.AuthCredInfo("digest", "*", trunk.username, 0, trunk.password)
+            acfg.sipConfig.authCreds.append(cred)
+            acc = pjobjects.EngineAccount(self, trunk.name)
+            acc.create(acfg)
+            self._accounts.append(acc)
+
+    def _shutdown_library(self) -> None:
+        ep = self._ep
+        if ep is None:
+            return
+        try:
+            ep.hangupAllCalls()
+            deadline = time.monotonic() + 1.0
+            while any(not leg.ended for leg in self._legs.values() if leg.call) \
+                    and time.monotonic() < deadline:
+                ep.libHandleEvents(10)
+        except Exception:
+            log.exception("error while hanging up calls at shutdown")
+        for leg in list(self._legs.values()):
+            self._release(leg)
+        self._legs.clear()
+        self._graveyard.clear()
+        for acc in self._accounts:
+            acc.shutdown()
+        self._accounts.clear()
+        ep.libDestroy(getattr(pj, "PJSUA_DESTROY_NO_NETWORK", 0))
+        self._ep = None
+        log.info("SIP engine stopped")
+
+    # ----------------------------------------------------- callbacks (engine thread)
+    def on_incoming(self, account: Any, pj_call_id: int, src_address: str) -> None:
+        call_id = uuid.uuid4().hex
+        call = pjobjects.EngineCall(self, account, call_id, pj_call_id)
+        leg = Leg(call_id, call, inbound=True)
+        self._legs[call_id] = leg
+        info = call.getInfo()
+        caller_raw = user_of_uri(info.remoteUri)
+        caller = to_e164(caller_raw, self.settings.country)
+        callee = user_of_uri(info.localUri)
+        host = src_address.rsplit(":", 1)[0]
+        verdict = self._admission(host)
+        if verdict:
+            code, reason = verdict
+            self._hangup_call(leg, code)
+            log.warning("call_id=%s rejected %s %s from %s", call_id, code, reason, src_address)
+            self._publish(ev.CallRejected(call_id=call_id, line=account.name, caller=caller,
+                                          caller_raw=caller_raw, code=code, reason=reason,
+                                          callee=callee))
+            leg.extra["rejected"] = True
+            return
+        self._answer_call(call, 200)
+        leg.answered = True
+        self._publish(ev.CallOffered(call_id=call_id, line=account.name, kind="sip", caller=caller,
+                                     caller_raw=caller_raw, callee=callee))
+        self._publish(ev.CallAnswered(call_id=call_id))
+
+    def _admission(self, host: str) -> tuple[int, str] | None:
+        allowed = set(self.settings.allowed_peers)
+        if allowed:
+            allowed |= {t.registrar.split(":")[0] for t in self.settings.trunks}
+            if host not in allowed:
+                return 403, "peer not allowed"
+        in_use = self.capacity().used - 1  # the new call already holds a slot
+        if not self.budget.admit_sip_caller(in_use, self._callers_without_leg()):
+            return 486, "all call slots busy"
+        return None
+
+    def _callers_without_leg(self, exclude: str = "") -> int:
+        served = {leg.for_call for leg in self._legs.values() if not leg.inbound and not leg.ended}
+        return sum(1 for leg in self._legs.values()
+                   if leg.inbound and not leg.ended and leg.leg_id != exclude
+                   and leg.leg_id not in served and not leg.extra.get("rejected"))
+
+    def on_library_rejected(self, code: int, reason: str, remote: str, local: str) -> None:
+        caller_raw = user_of_uri(remote)
+        log.warning("INVITE from %s refused by pjsua: %s %s", remote, code, reason)
+        self._publish(ev.CallRejected(call_id=uuid.uuid4().hex, line=self.settings.name,
+                                      caller=to_e164(caller_raw, self.settings.country),
+                                      caller_raw=caller_raw, code=code,
+                                      reason=reason or "call limit", callee=user_of_uri(local)))
+
+    def on_reg_state(self, trunk: str, code: int, reason: str, expiration: int) -> None:
+        state = "up" if code // 100 == 2 and expiration > 0 else "unregistered"
+        if self._trunk_state.get(trunk) != state:
+            self._trunk_state[trunk] = state
+            self._publish(ev.LineStateChanged(line=trunk, kind="sip", state=state,
+                                              detail=f"{code} {reason}"))
+
+    def on_call_state(self, leg_id: str) -> None:
+        leg = self._legs.get(leg_id)
+        if leg is None or leg.ended:
+            return
+        info = leg.call.getInfo()
+        if info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
+            self._on_disconnected(leg, info.lastStatusCode, info.lastReason)
+        elif not leg.inbound:
+            if info.state == pj.PJSIP_INV_STATE_CONFIRMED and not leg.answered:
+                leg.answered = True
+                self._publish(ev.LegAnswered(leg_id=leg_id))
+            elif info.state == pj.PJSIP_INV_STATE_EARLY and not leg.ringing:
+                leg.ringing = True
+                self._publish(ev.LegRinging(leg_id=leg_id))
+
+    def _on_disconnected(self, leg: Leg, code: int, reason: str) -> None:
+        self._end_leg(leg.leg_id)
+        if leg.extra.get("rejected"):
+            return
+        if leg.inbound:
+            self._publish(ev.CallHungUp(call_id=leg.leg_id, code=int(code), reason=reason))
+        else:
+            self._publish(ev.LegEnded(leg_id=leg.leg_id, code=int(code), reason=reason))
+
+    def on_stream_destroyed(self, leg_id: str, index: int) -> None:
+        """RTP counters of a leg at its end: the first thing to read when audio is missing."""
+        leg = self._legs.get(leg_id)
+        if leg is None or leg.call is None:
+            return
+        try:
+            stat = leg.call.getStreamStat(index).rtcp
+        except pj.Error:
+            return
+        leg.extra["rtp"] = {"rx": stat.rxStat.pkt, "tx": stat.txStat.pkt, "lost": stat.rxStat.loss}
+        log.info("leg=%s rtp rx=%d tx=%d lost=%d", leg_id, stat.rxStat.pkt, stat.txStat.pkt,
+                 stat.rxStat.loss)
+
+    def on_media_state(self, leg_id: str) -> None:
+        leg = self._legs.get(leg_id)
+        if leg is None or leg.ended or leg.media is not None:
+            return
+        info = leg.call.getInfo()
+        for index, media in enumerate(info.media):
+            if media.type == pj.PJMEDIA_TYPE_AUDIO and media.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
+                leg.media = leg.call.getAudioMedia(index)
+                self._media_ready(leg)
+                return
+
+    def _media_ready(self, leg: Leg) -> None:
+        if leg.pending_bridge:
+            other = leg.pending_bridge
+            leg.pending_bridge = ""
+            self._do_bridge(leg.leg_id, other)
+        elif leg.pending_play:
+            files, loop, token = leg.pending_play
+            leg.pending_play = None
+            self._do_play(leg.leg_id, files, loop, token)
+
+    def on_dtmf(self, leg_id: str, digit: str, method: str) -> None:
+        leg = self._legs.get(leg_id)
+        if leg is not None and not leg.ended:
+            self._publish(ev.DtmfReceived(call_id=leg_id, digit=digit, method=method))
+
+    def on_player_eof(self, leg_id: str, token: int) -> None:
+        # Media clock thread: only publish (the bus queue is thread-safe).
+        self._publish(ev.PromptFinished(call_id=leg_id, token=token))
+
+    # ---------------------------------------------------------- commands
+    def _answer_call(self, call: Any, code: int) -> None:
+        prm = pj.CallOpParam()
+        prm.statusCode = code
+        call.answer(prm)
+
+    def _hangup_call(self, leg: Leg, code: int) -> None:
+        prm = pj.CallOpParam()
+        if code:
+            prm.statusCode = code
+        try:
+            leg.call.hangup(prm)
+        except pj.Error as exc:  # already gone: the DISCONNECTED callback tidies up
+            log.debug("hangup %s: %s", leg.leg_id, exc.info())
+
+    def _do_hangup(self, leg_id: str, code: int) -> None:
+        leg = self._legs.get(leg_id)
+        if leg is None or leg.ended:
+            return
+        leg.extra["local_hangup"] = True
+        if leg.call is None:
+            self._end_leg(leg_id)
+            return
+        self._hangup_call(leg, code if (code and not leg.answered) else 0)
+
+    def _do_originate(self, leg_id: str, uri: str, caller_id: str, for_call: str) -> None:
+        used = self.capacity().used
+        if not self.budget.allow_leg(used, self._callers_without_leg(exclude=for_call)):
+            self._publish(ev.LegEnded(leg_id=leg_id, code=503, reason="no call slot free"))
+            return
+        call = pjobjects.EngineCall(self, self._accounts[0], leg_id)
+        leg = Leg(leg_id, call, inbound=False, for_call=for_call)
+        self._legs[leg_id] = leg
+        prm = pj.CallOpParam(True)
+        if caller_id:
+            header = pj.SipHeader()
+            header.hName, header.hValue = "X-Callbox-Caller", caller_id
+            prm.txOption.headers.append(header)
+        try:
+            call.makeCall(uri, prm)
+        except pj.Error as exc:
+            log.warning("leg_id=%s cannot call %s: %s", leg_id, uri, exc.info())
+            self._end_leg(leg_id)
+            self._publish(ev.LegEnded(leg_id=leg_id, code=exc.status or 500, reason=exc.reason))
+
+    def _do_play(self, leg_id: str, files: list[str], loop: bool, token: int) -> None:
+        leg = self._legs.get(leg_id)
+        if leg is None or leg.ended:
+            return
+        if leg.media is None:
+            leg.pending_play = (files, loop, token)
+            return
+        self._stop_player(leg)
+        player = pjobjects.EnginePlayer(self, leg_id, token)
+        try:
+            if len(files) == 1:
+                player.createPlayer(files[0], 0 if loop else pj.PJMEDIA_FILE_NO_LOOP)
+            else:
+                names = pj.StringVector(files)
+                player.createPlaylist(names, "", 0 if loop else pj.PJMEDIA_FILE_NO_LOOP)
+        except pj.Error as exc:
+            log.error("call_id=%s cannot play %s: %s", leg_id, files, exc.info())
+            self._publish(ev.PromptFinished(call_id=leg_id, token=token))
+            return
+        player.startTransmit(leg.media)
+        leg.player = player
+
+    def _stop_player(self, leg: Leg) -> None:
+        leg.pending_play = None
+        player, leg.player = leg.player, None
+        if player is None:
+            return
+        try:
+            if leg.media is not None:
+                player.stopTransmit(leg.media)
+        except pj.Error:
+            pass
+        self._graveyard.append(player)  # destroyed after this loop turn, never inside a callback
+
+    def _do_stop_play(self, leg_id: str) -> None:
+        leg = self._legs.get(leg_id)
+        if leg is not None:
+            self._stop_player(leg)
+
+    def _do_bridge(self, a_id: str, b_id: str) -> None:
+        a, b = self._legs.get(a_id), self._legs.get(b_id)
+        if a is None or b is None or a.ended or b.ended:
+            log.warning("bridge %s<->%s: a leg is gone", a_id, b_id)
+            return
+        for leg, other in ((a, b), (b, a)):
+            if leg.media is None:
+                leg.pending_bridge = other.leg_id
+                return
+        self._stop_player(a)
+        self._stop_player(b)
+        a.media.startTransmit(b.media)
+        b.media.startTransmit(a.media)
+        a.peer, b.peer = b.leg_id, a.leg_id
+
+    def _do_attach(self, call_id: str, source: FrameSource, inbound: bool, for_call: str) -> None:
+        port = pjobjects.FramePort(source)
+        fmt = pj.MediaFormatAudio()
+        fmt.init(pj.PJMEDIA_FORMAT_PCM, 8000, 1, 20000, 16)
+        port.createPort(f"ext-{call_id[:8]}", fmt)
+        leg = Leg(call_id, None, inbound=inbound, for_call=for_call, media=port, port=port)
+        leg.answered = True
+        self._legs[call_id] = leg
+
+    def _end_leg(self, leg_id: str) -> None:
+        leg = self._legs.get(leg_id)
+        if leg is None or leg.ended:
+            return
+        leg.ended = True
+        self._stop_player(leg)
+        peer = self._legs.get(leg.peer) if leg.peer else None
+        if peer is not None and peer.media is not None and leg.media is not None:
+            try:
+                leg.media.stopTransmit(peer.media)
+                peer.media.stopTransmit(leg.media)
+            except pj.Error:
+                pass
+        self._submit(lambda: self._forget(leg_id))
+
+    def _forget(self, leg_id: str) -> None:
+        leg = self._legs.pop(leg_id, None)
+        if leg is not None:
+            self._release(leg)
+
+    def _release(self, leg: Leg) -> None:
+        self._stop_player(leg)
+        self._graveyard.extend(x for x in (leg.port, leg.call) if x is not None)
+        leg.media = leg.port = leg.call = None
+

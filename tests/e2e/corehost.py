@@ -1,0 +1,55 @@
+"""Runs a real callbox core in its own process for the end-to-end tests.
+
+pjsua2 aborts the whole process on an internal assert, so tests never load it
+themselves. This host is the production core (``appliance.app.build``) with the
+lamps on gpiozero's MockFactory; one extra control action, ``pins``, returns each
+mock pin's recorded history so tests can assert what the lamps did.
+
+    python tests/e2e/corehost.py --config FILE.toml --data DIR --sip 127.0.0.1:PORT
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from gpiozero.pins.mock import MockFactory
+
+from appliance.app import CoreOptions, build
+from appliance.commands import wait_for_signal
+from appliance.config.loader import load_toml
+
+
+def pin_history(factory: MockFactory, args: dict) -> dict:
+    out = {}
+    for pin in args.get("pins", []):
+        states = factory.pin(int(pin)).states
+        out[str(pin)] = [[s.timestamp, bool(s.state)] for s in states]
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--config", type=Path, required=True)
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--sip", required=True)
+    parser.add_argument("--poll-ms", type=int, default=5)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    factory = MockFactory()
+    options = CoreOptions(sip_listen=args.sip, pin_factory=factory, poll_ms=args.poll_ms,
+                          extra_actions={"pins": lambda a: pin_history(factory, a)})
+    core = build(load_toml(args.config), args.data, options)
+    core.start()
+    print("CORE READY", flush=True)
+    try:
+        wait_for_signal()
+    finally:
+        core.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""The Flask app factory: one app per call, everything it needs passed in."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Flask
+
+from appliance.auth import UserStore
+from appliance.config.model import Config
+from appliance.control import ControlClient, socket_path
+from web import api, auth, calls, errors, live, render, security
+from web.context import EXTENSION, WebContext
+from web.secret import load_or_create_secret
+
+log = logging.getLogger("callbox.web")
+
+MAX_BODY = 64 * 1024
+
+
+def _office_zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("unknown time zone %r; showing times in UTC", name)
+        return ZoneInfo("UTC")
+
+
+def create_app(config: Config, data_dir: Path | str,
+               control: ControlClient | None = None) -> Flask:
+    """A fresh app: sessions signed with ``<data>/web_secret``, users from
+    ``<data>/users.json``, the call log from ``<data>/callbox.sqlite3`` and live
+    state from the core's control socket (``<data>/run/core.sock`` by default)."""
+    data_dir = Path(data_dir)
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=load_or_create_secret(data_dir),
+        SESSION_COOKIE_NAME="callbox_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=config.web.session_hours),
+        MAX_CONTENT_LENGTH=MAX_BODY,
+    )
+    app.json.sort_keys = False  # keep the contract's field order
+    app.json.ensure_ascii = False
+    app.extensions[EXTENSION] = WebContext(
+        config=config, data_dir=data_dir,
+        control=control or ControlClient(socket_path(data_dir)),
+        users=UserStore(data_dir), tz=_office_zone(config.office.timezone))
+    errors.register(app)
+    security.register(app)
+    render.register(app)
+    for blueprint in (auth.bp, live.bp, calls.bp, api.bp):
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,70 @@
+"""What the web app needs from the outside, held on the app (no module globals)."""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from appliance.auth import UserStore
+from appliance.config.model import Config
+from appliance.control import ControlClient
+from appliance.store.db import db_path, open_db
+
+EXTENSION = "callbox"
+
+
+class StreamSlots:
+    """Caps concurrent SSE streams: each one holds a waitress worker thread."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._used = 0
+        self._lock = threading.Lock()
+
+    def acquire(self) -> bool:
+        with self._lock:
+            if self._used >= self.limit:
+                return False
+            self._used += 1
+            return True
+
+    def release(self) -> None:
+        with self._lock:
+            self._used = max(0, self._used - 1)
+
+    @property
+    def used(self) -> int:
+        with self._lock:
+            return self._used
+
+
+@dataclass
+class WebContext:
+    config: Config
+    data_dir: Path
+    control: ControlClient
+    users: UserStore
+    tz: ZoneInfo
+    streams: StreamSlots = field(default_factory=lambda: StreamSlots(12))
+    sse_heartbeat_s: float = 15.0
+    sse_retry_s: float = 1.0
+
+
+def web_context() -> WebContext:
+    return current_app.extensions[EXTENSION]
+
+
+@contextmanager
+def calls_db() -> Iterator:
+    """A read-only connection to the call log for one request."""
+    conn = open_db(db_path(web_context().data_dir), readonly=True)
+    try:
+        yield conn
+    finally:
+        conn.close()

@@ -1,0 +1,30 @@
+"""The live status page: lines, dispatchers, queues and lamps, updated by SSE."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, url_for
+
+from appliance.errors import ControlError
+from web.context import web_context
+from web.render import translator
+from web.sse import event_names
+
+bp = Blueprint("live", __name__)
+
+
+@bp.get("/")
+def index():
+    try:
+        status, core_up = web_context().control.status(), True
+    except ControlError:
+        status, core_up = None, False  # the page still serves; the banner says why it is empty
+    t = translator()
+    settings = {
+        "lang": t.lang, "timezone": web_context().tz.key, "strings": t.table(),
+        "events": event_names(), "status": status, "coreUp": core_up,
+        "statusUrl": url_for("api.status"), "eventsUrl": url_for("api.events"),
+        "loginUrl": url_for("auth.login"),
+        # queue -> seconds after which a waiting caller shows amber (red at twice that)
+        "targets": {q.name: q.target_wait_s for q in web_context().config.queue},
+    }
+    return render_template("live.html", core_up=core_up, settings=settings)

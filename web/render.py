@@ -1,0 +1,50 @@
+"""Template helpers: the reader's language, dates, digits and numbers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g, request, session
+
+from web.context import web_context
+from web.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, pick_language
+from web.timefmt import format_datetime, format_duration
+
+
+def translator() -> Translator:
+    """The signed-in reader's choice (``/lang/xx``), else the office language."""
+    if "translator" not in g:
+        g.translator = Translator(pick_language(session.get("lang"),
+                                                web_context().config.office.language))
+    return g.translator
+
+
+def _context() -> dict[str, Any]:
+    ctx = web_context()
+    t = translator()
+    return {
+        "t": t,
+        "office_name": ctx.config.office.name,
+        "identity": g.get("identity"),
+        "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        "here": request.full_path.rstrip("?"),
+    }
+
+
+def _local_time(value: str | None) -> str:
+    return format_datetime(value, web_context().tz, translator().lang)
+
+
+def _duration(value: float | None) -> str:
+    return format_duration(value, translator().lang)
+
+
+def _digits(value: Any) -> str:
+    return "" if value is None else translator().digits(value)
+
+
+def register(app: Flask) -> None:
+    app.context_processor(_context)
+    app.jinja_env.filters["local_time"] = _local_time
+    app.jinja_env.filters["duration"] = _duration
+    app.jinja_env.filters["digits"] = _digits

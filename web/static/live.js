@@ -1,0 +1,198 @@
+// Live status page: render /api/status, re-fetch it on every core event (SSE),
+// count waiting times up every second, and say loudly when the core is down.
+(function () {
+  "use strict";
+  const cfg = JSON.parse(document.getElementById("live-settings").textContent);
+  const T = cfg.strings;
+  const FA_DIGITS = "۰۱۲۳۴۵۶۷۸۹";
+  const LATE_S = 60;  // amber after this (red after twice it) unless a queue has its own target
+  const SAFETY_REFRESH_MS = 20000;  // in case an event was dropped on the way
+  let skewMs = 0;             // server clock minus browser clock
+  let pending = null;
+
+  function digits(text) {
+    text = String(text);
+    return cfg.lang === "fa" ? text.replace(/[0-9]/g, (d) => FA_DIGITS[d]) : text;
+  }
+  function tr(key, fallback) { return key in T ? T[key] : fallback; }
+  function stateName(state) { return tr("st_" + state, state || ""); }
+
+  function el(tag, cls, text) {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function replace(id, children, emptyText) {
+    const box = document.getElementById(id);
+    box.replaceChildren(...(children.length ? children : [el("p", "empty", emptyText)]));
+  }
+
+  function formatWait(seconds) {
+    seconds = Math.max(0, Math.floor(seconds));
+    const h = Math.floor(seconds / 3600), m = Math.floor(seconds % 3600 / 60), s = seconds % 60;
+    const mm = h ? String(m).padStart(2, "0") : String(m);
+    return digits((h ? h + ":" : "") + mm + ":" + String(s).padStart(2, "0"));
+  }
+
+  // When the caller started waiting, on the browser's clock: from the core's own
+  // measurement (wait_s) when it sends one, else from "since" corrected for clock skew.
+  function waitStart(w) {
+    if (typeof w.wait_s === "number") return Date.now() - w.wait_s * 1000;
+    const since = Date.parse(w.since);
+    return isNaN(since) ? "" : since - skewMs;
+  }
+
+  function renderQueue(q) {
+    const waiting = q.waiting || [];
+    const target = Number(q.target_wait_s) || Number((cfg.targets || {})[q.name]) || LATE_S;
+    const box = el("div", "queue");
+    box.dataset.queue = q.name;
+    box.dataset.target = target;
+    const head = el("div", "queue-head");
+    head.append(el("span", "count", digits(waiting.length)), el("span", "qname", q.name));
+    box.append(head);
+    if (!waiting.length) {
+      box.append(el("p", "empty", T.nobody_waiting));
+      return box;
+    }
+    box.classList.add("has-callers");
+    const list = el("ul", "callers");
+    for (const w of waiting) {
+      const row = el("li", "caller");
+      const num = el("bdi", "num", digits(w.caller || "?"));
+      num.dir = "ltr";
+      const wait = el("span", "wait");
+      wait.dataset.start = waitStart(w);
+      row.append(num, wait);
+      list.append(row);
+    }
+    box.append(list);
+    return box;
+  }
+
+  function renderDispatcher(d) {
+    const box = el("div", "dispatcher d-" + d.state);
+    box.dataset.dispatcher = d.name;
+    box.append(el("div", "name", d.name), el("span", "badge state-" + d.state, stateName(d.state)));
+    return box;
+  }
+
+  function renderLine(l) {
+    const box = el("div", "line");
+    box.dataset.line = l.name;
+    const head = el("div", "line-head");
+    head.append(el("span", "name", l.name), el("span", "kind", l.kind || ""));
+    box.append(head, el("span", "badge state-" + l.state, stateName(l.state)));
+    return box;
+  }
+
+  function renderLamp(lamp) {
+    const box = el("div", "lamp-box");
+    box.dataset.lamp = lamp.name;
+    const cls = lamp.state === "on" ? "lit" : lamp.state;
+    const bulb = el("div", "lamp " + cls);
+    bulb.title = lamp.name + (lamp.pin != null ? " (GPIO " + lamp.pin + ")" : "");
+    box.append(bulb, el("div", "lamp-name", lamp.name), el("div", "lamp-state", stateName(lamp.state)));
+    return box;
+  }
+
+  function renderAlarms(alarms) {
+    const box = document.getElementById("alarms");
+    box.hidden = !alarms.length;
+    box.replaceChildren(...alarms.map((a) => {
+      const row = el("div", "alarm");
+      row.append(el("strong", "", a.source + ": "), el("span", "", a.message || ""));
+      return row;
+    }));
+  }
+
+  function render(status) {
+    renderAlarms(status.alarms || []);
+    replace("queues", (status.queues || []).map(renderQueue), T.nobody_waiting);
+    replace("dispatchers", (status.dispatchers || []).map(renderDispatcher), T.no_dispatchers);
+    replace("lines", (status.lines || []).map(renderLine), T.no_lines);
+    replace("lamps", (status.lamps || []).map(renderLamp), "–");
+    const now = new Date(Date.now() + skewMs);
+    let shown;
+    try {  // the office's clock, not the browser's
+      shown = now.toLocaleTimeString(cfg.lang, {timeZone: cfg.timezone, hourCycle: "h23"});
+    } catch (err) {
+      shown = now.toLocaleTimeString(cfg.lang);
+    }
+    document.getElementById("updated").textContent = digits(shown);
+    tick();
+  }
+
+  // Waiting times count up every second.
+  function tick() {
+    const now = Date.now();
+    for (const queue of document.querySelectorAll(".queue")) {
+      const target = Number(queue.dataset.target) || LATE_S;
+      let over = false;
+      for (const wait of queue.querySelectorAll(".wait")) {
+        if (wait.dataset.start === "") continue;
+        const seconds = (now - Number(wait.dataset.start)) / 1000;
+        wait.textContent = formatWait(seconds);
+        const row = wait.parentElement;
+        row.classList.toggle("late", seconds >= target && seconds < 2 * target);
+        row.classList.toggle("very-late", seconds >= 2 * target);
+        over = over || seconds >= target;
+      }
+      queue.classList.toggle("over-target", over);
+    }
+  }
+
+  function setCore(up) {
+    document.getElementById("core-banner").hidden = up;
+    document.getElementById("live").classList.toggle("stale", !up);
+  }
+  function setWeb(up) { document.getElementById("web-banner").hidden = up; }
+
+  async function refresh() {
+    let response;
+    try {
+      response = await fetch(cfg.statusUrl, {headers: {Accept: "application/json"},
+                                             credentials: "same-origin", cache: "no-store"});
+    } catch (err) {
+      setWeb(false);
+      return;
+    }
+    setWeb(true);
+    if (response.status === 401) { window.location.href = cfg.loginUrl; return; }
+    if (!response.ok) { setCore(false); return; }
+    const date = Date.parse(response.headers.get("Date"));
+    const skew = isNaN(date) ? 0 : date - Date.now();
+    skewMs = Math.abs(skew) > 2000 ? skew : 0;  // the header has whole seconds only
+    render(await response.json());
+    setCore(true);
+  }
+  function scheduleRefresh() {
+    if (pending) return;
+    pending = setTimeout(() => { pending = null; refresh(); }, 60);  // one fetch per burst
+  }
+
+  function listen() {
+    const source = new EventSource(cfg.eventsUrl);
+    for (const name of cfg.events) {
+      if (name !== "CoreDown" && name !== "CoreUp") source.addEventListener(name, scheduleRefresh);
+    }
+    source.addEventListener("CoreDown", () => setCore(false));
+    source.addEventListener("CoreUp", () => { setCore(true); scheduleRefresh(); });
+    source.onopen = () => { setWeb(true); scheduleRefresh(); };
+    source.onerror = () => {
+      if (source.readyState === EventSource.CLOSED) {  // e.g. signed out: find out why
+        refresh();
+        setTimeout(listen, 3000);
+      } else {
+        setWeb(false);
+      }
+    };
+  }
+
+  if (cfg.status) render(cfg.status);
+  setCore(cfg.coreUp);
+  listen();
+  setInterval(tick, 1000);
+  setInterval(scheduleRefresh, SAFETY_REFRESH_MS);
+})();
