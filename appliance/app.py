@@ -17,12 +17,13 @@ from appliance.control.server import ControlServer
 from appliance.errors import CallboxError, SipEngineMissing
 from appliance.flow import CallFlow
 from appliance.ivr.menu import MenuTree
-from appliance.lamps.board import LampBoard
+from appliance.lamps.board import EVENT_TYPES as LAMP_EVENTS, LampBoard
+from appliance.lamps.buttons import ButtonBoard, buttons_from_config
 from appliance.lamps.pins import make_pin_factory
 from appliance.lamps.specs import lamps_from_config
 from appliance.prompts.library import PromptLibrary
 from appliance.prompts.tts import EspeakSynthesizer
-from appliance.store.calllog import CallLog
+from appliance.store.calllog import EVENT_TYPES as CALLLOG_EVENTS, CallLog
 from appliance.store.db import db_path
 from appliance.telephony.router import CallRouter
 
@@ -60,8 +61,10 @@ class Core:
         self.acd = Acd(config.queue, config.dispatcher, self.router, self.prompts.path, self.bus,
                        time.monotonic)
         self.flow = CallFlow(MenuTree(config.ivr), self.acd, self.router, self.prompts.path, self.bus)
+        # One pin factory for lamps and buttons: it is what notices a pin used twice.
         factory = options.pin_factory or make_pin_factory(config.lamps.pin_factory)
         self.lamps = LampBoard(factory, lamps_from_config(config), self.bus.publish)
+        self.buttons = ButtonBoard(factory, buttons_from_config(config), self._button_pressed)
         actions = {"pause": self._action_pause, **options.extra_actions}
         self.control = ControlServer(socket_path(self.data_dir), self.status, actions)
         self.alarms: dict[str, str] = {}
@@ -80,8 +83,8 @@ class Core:
     def _wire(self) -> None:
         # Order matters only for readability: each subscriber is isolated.
         self.bus.subscribe(self.flow.handle)
-        self.bus.subscribe(self.calllog.handle)
-        self.bus.subscribe(self.lamps.handle)
+        self.bus.subscribe(self.calllog.handle, CALLLOG_EVENTS)
+        self.bus.subscribe(self.lamps.handle, LAMP_EVENTS)
         self.bus.subscribe(self.control.handle_event)
         self.bus.subscribe(self._track_alarms, (ev.AlarmRaised, ev.AlarmCleared))
 
@@ -114,6 +117,7 @@ class Core:
         self.control.stop()
         self.bus.stop()
         self.calllog.stop()
+        self.buttons.close()
         self.lamps.close()
         log.info("core stopped")
 
@@ -152,6 +156,10 @@ class Core:
                 "capacity": self.router.capacity().__dict__,
                 "alarms": [{"source": s, "message": m} for s, m in self.alarms.items()],
                 **(self.options.extra_status() if self.options.extra_status else {})}
+
+    def _button_pressed(self, dispatcher: str) -> None:
+        """A desk button (gpiozero's thread): toggle the dispatcher's pause on the bus."""
+        self.bus.call_soon(lambda: self.acd.toggle_pause(dispatcher))
 
     def _action_pause(self, args: dict) -> Any:
         name, paused = str(args.get("dispatcher", "")), bool(args.get("paused", True))

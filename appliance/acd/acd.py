@@ -211,9 +211,6 @@ class Acd:
         agent.talk_s += self._now() - talk.started
         agent.leg_id = ""
         self._agent_fire(talk.agent, AgentTrigger.HANGUP)
-        if agent.pause_after:
-            agent.pause_after = False
-            self._agent_fire(talk.agent, AgentTrigger.PAUSE)
         wrapup = self._queues[talk.queue].wrapup_s
         self._bus.call_later(wrapup, lambda: self._wrapped(talk.agent))
 
@@ -230,6 +227,9 @@ class Acd:
         agent = self.agents[name]
         before = agent.state
         after = agent.fire(trigger)
+        if agent.pause_after and after in (AgentState.AVAILABLE, AgentState.WRAPUP):
+            agent.pause_after = False  # a pause asked for during a call starts now
+            after = agent.fire(AgentTrigger.PAUSE)
         if after == AgentState.AVAILABLE and before != AgentState.AVAILABLE:
             agent.idle_since = self._now()
             if before == AgentState.RINGING:
@@ -267,14 +267,19 @@ class Acd:
 
     def set_paused(self, name: str, paused: bool) -> str:
         agent = self.agents[name]
-        if paused and agent.state in (AgentState.BUSY, AgentState.RINGING):
-            agent.pause_after = True
+        if agent.state in (AgentState.BUSY, AgentState.RINGING):
+            agent.pause_after = paused  # takes effect when this call ends
         else:
             self._agent_fire(name, AgentTrigger.PAUSE if paused else AgentTrigger.RESUME)
             if not paused:
                 agent.pause_after = False
                 self.dispatch()
         return str(agent.state)
+
+    def toggle_pause(self, name: str) -> str:
+        agent = self.agents[name]
+        paused = agent.state == AgentState.PAUSED or agent.pause_after
+        return self.set_paused(name, not paused)
 
     def status(self) -> dict:
         now = self._now()

@@ -23,10 +23,17 @@ from appliance.config.loader import load_toml
 
 
 def pin_history(factory: MockFactory, args: dict) -> dict:
+    """Each pin's changes as [monotonic time, state] (MockPin stores time since the
+    previous change; its last change time anchors the sums)."""
     out = {}
-    for pin in args.get("pins", []):
-        states = factory.pin(int(pin)).states
-        out[str(pin)] = [[s.timestamp, bool(s.state)] for s in states]
+    for number in args.get("pins", []):
+        pin = factory.pin(int(number))
+        states = list(pin.states)
+        when, history = pin._last_change, []
+        for state in reversed(states):
+            history.append([when, bool(state.state)])
+            when -= state.timestamp
+        out[str(number)] = history[::-1]
     return out
 
 

@@ -58,12 +58,17 @@ def stack(tmp_path):
                                         timezone="Asia/Tehran", country="IR"),
                     dispatcher=[DispatcherConfig("anna", "101", "local")])
     app = create_app(config, tmp_path)
-    app.extensions["callbox"].sse_retry_s = 0.2
+    context = app.extensions["callbox"]
+    context.sse_retry_s = 0.2
+    context.sse_heartbeat_s = 0.2  # a closed browser is noticed at the next write
     UserStore(tmp_path).add_user("anna", "pa55word", "dispatcher")
     server = make_server(app, "127.0.0.1", 0, threads=6)
     threading.Thread(target=server.run, daemon=True).start()
     yield {"core": core, "bus": bus, "control": control, "tmp": tmp_path,
            "url": f"http://127.0.0.1:{server.effective_port}"}
+    deadline = time.monotonic() + 3
+    while context.streams.used and time.monotonic() < deadline:
+        time.sleep(0.02)  # the browser is gone: let its stream end before the server does
     server.close()
     control.stop()
     bus.stop()

@@ -47,6 +47,7 @@ class GsmTiming:
     clip_wait: float = 1.0  # after RING, how long +CLIP may take before "withheld"
     dial_timeout: float = 60.0
     ussd_timeout: float = 30.0
+    balance_first_after: float = 30.0  # the first balance USSD after start
     reset_settle: float = 3.0  # after AT+CFUN=1,1 / a power cycle, before looking for the port
     port_wait: float = 40.0  # ... and how long the port may take to come back
     alarm_retry_every: float = 300.0
@@ -231,7 +232,7 @@ class GsmLine(CallHooks):
         self._worker.call_later(self.timing.ping_every, self._tick)
         self._worker.call_later(min(5.0, self.timing.health_every), self._refresh)
         if self.cfg.balance_ussd:
-            self._worker.call_later(min(30.0, self.timing.health_every), self._balance)
+            self._worker.call_later(self.timing.balance_first_after, self._balance)
 
     def _tick(self) -> None:
         if self._stop.is_set():

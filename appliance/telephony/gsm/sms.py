@@ -34,7 +34,11 @@ class SmsService:
 
     # -- receive -------------------------------------------------------------------------
     def on_cmti(self, cmd: Command, index: int) -> None:
-        lines = cmd(f"AT+CMGR={index}", timeout=10.0)
+        try:
+            lines = cmd(f"AT+CMGR={index}", timeout=10.0)
+        except CommandFailed as exc:  # already read (by the listing after init) and deleted
+            log.info("SMS slot gone line=%s index=%d error=%s", self._line, index, exc.error.code)
+            return
         pdu_hex = _pdu_line(lines)
         if pdu_hex is None:
             log.warning("empty SMS slot line=%s index=%d", self._line, index)

@@ -315,7 +315,7 @@ class SipEngine:
         caller = to_e164(caller_raw, self.settings.country)
         callee = user_of_uri(info.localUri)
         host = src_address.rsplit(":", 1)[0]
-        verdict = self._admission(host)
+        verdict = self._admission(host, call_id)
         if verdict:
             code, reason = verdict
             self._hangup_call(leg, code)
@@ -331,14 +331,14 @@ class SipEngine:
                                      caller_raw=caller_raw, callee=callee))
         self._publish(ev.CallAnswered(call_id=call_id))
 
-    def _admission(self, host: str) -> tuple[int, str] | None:
+    def _admission(self, host: str, call_id: str) -> tuple[int, str] | None:
         allowed = set(self.settings.allowed_peers)
         if allowed:
             allowed |= {t.registrar.split(":")[0] for t in self.settings.trunks}
             if host not in allowed:
                 return 403, "peer not allowed"
         in_use = self.capacity().used - 1  # the new call already holds a slot
-        if not self.budget.admit_sip_caller(in_use, self._callers_without_leg()):
+        if not self.budget.admit_sip_caller(in_use, self._callers_without_leg(exclude=call_id)):
             return 486, "all call slots busy"
         return None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,9 +158,21 @@ def seed_calls(data_dir):
 
 @pytest.fixture
 def live_server(app):
-    """The app under waitress on 127.0.0.1, a free port; yields the base URL."""
+    """The app under waitress on 127.0.0.1, a free port; yields the base URL.
+    SSE keepalives every 0.2 s and core retries every 0.1 s keep the tests quick."""
+    context = app.extensions["callbox"]
+    context.sse_heartbeat_s = 0.2  # streams notice a closed browser at their next write
+    context.sse_retry_s = 0.1
     server = make_server(app, "127.0.0.1", 0, threads=6)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
+    _drain_streams(context)
     server.close()
+
+
+def _drain_streams(context, timeout: float = 3.0) -> None:
+    """Let SSE streams of closed clients end before the server goes (no writes after close)."""
+    deadline = time.monotonic() + timeout
+    while context.streams.used and time.monotonic() < deadline:
+        time.sleep(0.02)

@@ -114,7 +114,6 @@ def test_each_browser_gets_its_own_subscription(open_stream, control_server, bus
 
 def test_core_down_and_back_up_is_announced(app, data_dir, open_stream, control_server, bus,
                                             core):
-    app.extensions[EXTENSION].sse_retry_s = 0.1
     reader = open_stream()
     _wait_for_subscribers(control_server, 1)
     control_server.stop()
@@ -137,8 +136,7 @@ def test_stream_starts_with_core_down_when_there_is_no_core(open_stream):
     assert name == "CoreDown" and "not running" in data["message"]
 
 
-def test_idle_stream_sends_keepalive_comments(app, open_stream, control_server):
-    app.extensions[EXTENSION].sse_heartbeat_s = 0.3
+def test_idle_stream_sends_keepalive_comments(open_stream, control_server):
     reader = open_stream()
     started = time.monotonic()
     assert (":", "keepalive") in [reader.next() for _ in range(2)]  # after the retry hint
@@ -146,7 +144,6 @@ def test_idle_stream_sends_keepalive_comments(app, open_stream, control_server):
 
 
 def test_a_closed_browser_frees_its_subscription(open_stream, control_server, app):
-    app.extensions[EXTENSION].sse_heartbeat_s = 0.2
     reader = open_stream()
     _wait_for_subscribers(control_server, 1)
     reader.close()

@@ -61,9 +61,10 @@ class SimAudioPort:
             self._thread.start()
 
     def vanish(self) -> None:
-        if self._pty is not None:
-            self._pty.close()
-            self._pty = None
+        with self._lock:
+            if self._pty is not None:
+                self._pty.close()
+                self._pty = None
 
     def close(self) -> None:
         self._stop.set()
@@ -116,7 +117,8 @@ class SimAudioPort:
 
     def _drain(self, pty: PtyEnd) -> None:
         try:
-            data = os.read(pty.fd, 4096)
+            with self._lock:  # vanish() closes under it; a closed fd number gets reused
+                data = os.read(pty.fd, 4096) if self._pty is pty and pty.fd >= 0 else b""
         except OSError:  # nobody has the port open (or it vanished)
             time.sleep(0.01)
             return
@@ -128,8 +130,12 @@ class SimAudioPort:
                     del self._echo[:-FRAME_BYTES * 10]
 
     def _send(self, pty: PtyEnd) -> None:
+        frame = self._next_frame()
         try:
-            os.write(pty.fd, self._next_frame())
+            with self._lock:
+                if self._pty is not pty or pty.fd < 0:
+                    return
+                os.write(pty.fd, frame)
             self.frames_sent += 1
         except OSError:
             pass  # the box has not opened the audio port (yet)

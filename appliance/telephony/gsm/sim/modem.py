@@ -79,6 +79,7 @@ class SimModem:
         self.hang_until = "power"
         self.dead = False  # a power cycle does not bring it back
         self.power_cycles = 0
+        self.rings_sent = 0
         self.call: SimCall | None = None
         self.sms_store: dict[int, str] = {}
         self._cmds = CommandSet(self)
@@ -140,6 +141,7 @@ class SimModem:
         if call is None or call.stat != 4:
             return
         self.send(*(self.fmt(t) for t in self.dialect.ring))
+        self.rings_sent += 1
         if repeat and self.ring_every > 0:
             self.later(self.ring_every, lambda: self.ring_again(repeat=True))
 
@@ -158,14 +160,14 @@ class SimModem:
                 self.audio.play(dtmf_pcm(d))
 
     def inject_sms(self, number: str, text: str, ref: int | None = None, ref_bits: int = 8,
-                   order: list[int] | None = None) -> list[int]:
-        """Deliver an SMS (several PDUs when long); ``order`` reorders the parts."""
+                   reverse: bool = False) -> list[int]:
+        """Deliver an SMS (several PDUs when long), last part first when ``reverse``."""
         pdus = pdu.encode_deliver(number, text, datetime.now(timezone.utc),
                                   ref=ref if ref is not None else random.randint(0, 255),
                                   ref_bits=ref_bits)
         indexes = []
-        for i in (order or range(len(pdus))):
-            indexes.append(self.deliver_pdu(pdus[i]))
+        for one in (reversed(pdus) if reverse else pdus):
+            indexes.append(self.deliver_pdu(one))
         return indexes
 
     def deliver_pdu(self, pdu_hex: str) -> int:
@@ -322,8 +324,8 @@ class SimModem:
                 continue
             try:
                 ready, _, _ = select.select([pty.fd], [], [], 0.1)
-                data = os.read(pty.fd, 4096) if ready else b""
-            except OSError:
+                data = self._read(pty) if ready else b""
+            except (OSError, ValueError):
                 # EIO: the box closed the port (a reopen clears a "reopen" hang).
                 if self.fault == "hang" and self.hang_until == "reopen":
                     self.fault = None
@@ -331,6 +333,13 @@ class SimModem:
                 continue
             if data and self.fault != "hang":
                 self._guard(lambda: self._on_bytes(data))
+
+    def _read(self, pty: PtyEnd) -> bytes:
+        # Under the lock vanish() closes with: a closed fd number may already be reused.
+        with self._wlock:
+            if self._pty is not pty or pty.fd < 0:
+                return b""
+            return os.read(pty.fd, 4096)
 
     def _on_bytes(self, data: bytes) -> None:
         self._rx += data

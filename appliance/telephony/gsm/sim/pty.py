@@ -12,6 +12,8 @@ class PtyEnd:
     def __init__(self, link: str):
         self.link = link
         self.fd, slave = os.openpty()
+        # Never block the simulator on a box that stops reading: drop output instead.
+        os.set_blocking(self.fd, False)
         # Raw before anyone opens it: a cooked pty would echo our own output back.
         tty.setraw(slave)
         self.path = os.ttyname(slave)

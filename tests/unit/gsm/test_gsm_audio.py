@@ -1,0 +1,94 @@
+"""The GSM FrameSource over a real pty, and in-band DTMF detection."""
+
+import os
+import select
+import time
+import tty
+
+import pytest
+import serial
+
+from appliance.telephony.gsm.audio import RingBuffer, StreamFrameSource
+from appliance.telephony.gsm.dtmf import DtmfDetector
+from appliance.telephony.gsm.sim.audio import dtmf_pcm, tone_frame
+from appliance.telephony.ports import FRAME_BYTES
+
+
+@pytest.fixture
+def pcm_pty():
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    path = os.ttyname(slave)
+    os.close(slave)
+    port = serial.Serial(path, 115200, timeout=0.05, write_timeout=0.1)
+    yield master, port
+    os.close(master)
+
+
+def test_ring_buffer_drops_oldest_on_overrun():
+    ring = RingBuffer(8)
+    ring.write(b"abcdefgh")
+    ring.write(b"ij")
+    assert ring.read(8) == b"cdefghij" and ring.dropped == 2
+    assert ring.read(1) is None
+
+
+def test_silence_on_underrun_and_frames_once_audio_arrives(pcm_pty):
+    master, port = pcm_pty
+    src = StreamFrameSource(port, name="t")
+    src.start()
+    try:
+        assert src.read_frame() == bytes(FRAME_BYTES)  # nothing yet: silence, no wait
+        os.write(master, tone_frame() * 2)
+        deadline = time.monotonic() + 1
+        frame = src.read_frame()
+        while frame == bytes(FRAME_BYTES) and time.monotonic() < deadline:
+            time.sleep(0.005)
+            frame = src.read_frame()
+        assert frame == tone_frame()
+    finally:
+        src.stop()
+
+
+def test_paced_writer_sends_a_frame_every_20ms_silence_included(pcm_pty):
+    master, port = pcm_pty
+    src = StreamFrameSource(port, name="t")
+    src.write_frame(b"\x11" * FRAME_BYTES)
+    src.start()
+    got = bytearray()
+    started = time.monotonic()
+    while time.monotonic() - started < 0.5:
+        if select.select([master], [], [], 0.05)[0]:
+            got += os.read(master, 65536)
+    src.stop()
+    frames = len(got) // FRAME_BYTES
+    assert 20 <= frames <= 28  # 25 expected in 0.5 s
+    assert got[:FRAME_BYTES] == b"\x11" * FRAME_BYTES and got[FRAME_BYTES:2 * FRAME_BYTES] == bytes(FRAME_BYTES)
+    assert src.max_write_gap < 0.045
+
+
+def test_write_frame_never_blocks_when_the_modem_stops_reading(pcm_pty):
+    _, port = pcm_pty
+    src = StreamFrameSource(port, name="t")  # writer not started: nobody drains
+    started = time.perf_counter()
+    for _ in range(1000):
+        src.write_frame(b"\x01" * FRAME_BYTES)
+    assert time.perf_counter() - started < 0.2
+    assert src.stats()["tx_dropped"] > 0
+
+
+def test_inband_dtmf_reports_each_press_once():
+    got = []
+    det = DtmfDetector(got.append)
+    pcm = tone_frame() * 5 + b"".join(dtmf_pcm(k) for k in "15*#") + dtmf_pcm("5", ms=300)
+    for i in range(0, len(pcm), FRAME_BYTES):
+        det.feed(pcm[i:i + FRAME_BYTES])
+    assert "".join(got) == "15*#5"
+
+
+def test_voice_like_tone_is_not_a_key():
+    got = []
+    det = DtmfDetector(got.append)
+    for _ in range(100):
+        det.feed(tone_frame(440) + tone_frame(1000))
+    assert got == []
