@@ -121,8 +121,15 @@ def cmd_token(args: Any) -> int:
 
 
 def cmd_user(args: Any) -> int:
-    from appliance.auth.users import UserStore
+    from appliance.auth.users import AuthError, UserStore
     password = args.password or getpass.getpass(f"password for {args.name}: ")
-    UserStore(args.data).add_user(args.name, password, args.role)
+    users = UserStore(args.data)
+    try:
+        users.add_user(args.name, password, args.role)
+    except AuthError:  # an existing user: reset the password, keep the name
+        users.set_password(args.name, password)
+        if users.role_of(args.name) != args.role:
+            users.remove_user(args.name)
+            users.add_user(args.name, password, args.role)
     print(f"user {args.name} ({args.role}) saved")
     return 0

@@ -67,7 +67,7 @@ def test_messages_stored_while_the_box_was_down_are_read_at_start(rig):
             sim.sms_store[len(sim.sms_store) + 1] = p
     sim, line, log, store = rig("quectel", before_start=before)
     assert log.wait_for(SmsReceived).text == "пока вы спали"
-    assert not sim.sms_store
+    wait_until(lambda: not sim.sms_store)
 
 
 @pytest.mark.parametrize("text", [PERSIAN, RUSSIAN, "Taxi at 8, gate {B} ~ 5€"])

@@ -56,7 +56,8 @@ class ManualBus:
     def monotonic(self) -> float:
         return self.now
 
-    def subscribe(self, fn: Callable[[ev.Event], None], types: Iterable[type] | None = None) -> None:
+    def subscribe(self, fn: Callable[[ev.Event], None],
+                  types: Iterable[type] | None = None) -> None:
         self._subs.append((tuple(types) if types else None, fn))
 
     def publish(self, event: ev.Event) -> None:

@@ -40,7 +40,8 @@ log = logging.getLogger("callbox.gsm.line")
 @dataclass(frozen=True)
 class GsmTiming:
     """Every interval the line keeps; tests shrink them instead of sleeping."""
-    command_timeout: float = 5.0
+    command_timeout: float = 5.0  # a command that names no timeout of its own
+    command_timeout_cap: float = 60.0  # the longest any command may take (ATD, AT+CMGS)
     ping_every: float = 15.0
     ping_timeout: float = 3.0
     health_every: float = 60.0
@@ -146,7 +147,8 @@ class GsmLine(CallHooks):
         chan = self._chan
         if chan is None:
             raise PortLost(f"{self.name}: no port open")
-        return chan.command(cmd, timeout or self.timing.command_timeout, **kw)
+        limit = min(timeout or self.timing.command_timeout, self.timing.command_timeout_cap)
+        return chan.command(cmd, limit, **kw)
 
     def post(self, fn: Callable[[], None]) -> None:
         self._worker.post(fn)

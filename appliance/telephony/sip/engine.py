@@ -118,6 +118,7 @@ class SipEngine:
         self._log_writer: Any = None
         self.budget = SlotBudget(0, settings.reserve_dispatcher_slot)
         self.heartbeat = 0.0
+        self._line_busy: bool | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def start(self, timeout: float = 10.0) -> None:
@@ -205,9 +206,18 @@ class SipEngine:
                 self._ep.libHandleEvents(self.settings.poll_ms)
                 self._drain_commands()
                 self._graveyard.clear()
+                self._publish_line_state()
                 self.heartbeat = self._clock()
         finally:
             self._shutdown_library()
+
+    def _publish_line_state(self) -> None:
+        """The SIP line lamp: on while any call is up (cheap: a bool per loop turn)."""
+        busy = any(not leg.ended for leg in self._legs.values())
+        if busy != self._line_busy:
+            self._line_busy = busy
+            self._publish(ev.LineStateChanged(line=self.settings.name, kind="sip",
+                                              state="busy" if busy else "idle"))
 
     def _drain_commands(self) -> None:
         for _ in range(256):  # bounded so events keep flowing under a command storm
@@ -498,16 +508,13 @@ class SipEngine:
         leg.player = player
 
     def _stop_player(self, leg: Leg) -> None:
+        # No stopTransmit: pjmedia 2.15 queues conference operations, and a disconnect
+        # queued after a call's port is gone asserts and aborts the process. Destroying
+        # the player removes its port together with its connections.
         leg.pending_play = None
         player, leg.player = leg.player, None
-        if player is None:
-            return
-        try:
-            if leg.media is not None:
-                player.stopTransmit(leg.media)
-        except pj.Error:
-            pass
-        self._graveyard.append(player)  # destroyed after this loop turn, never inside a callback
+        if player is not None:
+            self._graveyard.append(player)  # destroyed after this loop turn, never in a callback
 
     def _do_stop_play(self, leg_id: str) -> None:
         leg = self._legs.get(leg_id)
@@ -544,13 +551,8 @@ class SipEngine:
             return
         leg.ended = True
         self._stop_player(leg)
-        peer = self._legs.get(leg.peer) if leg.peer else None
-        if peer is not None and peer.media is not None and leg.media is not None:
-            try:
-                leg.media.stopTransmit(peer.media)
-                peer.media.stopTransmit(leg.media)
-            except pj.Error:
-                pass
+        # The call's conference port goes away with its media, and with it every
+        # connection to the peer: disconnecting here could race that removal.
         self._submit(lambda: self._forget(leg_id))
 
     def _forget(self, leg_id: str) -> None:

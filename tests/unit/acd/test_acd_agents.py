@@ -65,7 +65,8 @@ def test_ring_all_rings_every_free_dispatcher():
 
 
 def test_longest_idle_picks_who_has_been_free_longest():
-    free = [agent("ali", idle_since=30.0), agent("sara", idle_since=10.0), agent("reza", idle_since=20.0)]
+    free = [agent("ali", idle_since=30.0), agent("sara", idle_since=10.0),
+            agent("reza", idle_since=20.0)]
     assert [a.name for a in longest_idle(free)] == ["sara"]
 
 

@@ -20,7 +20,8 @@ def test_a_queued_caller_hears_please_hold_then_music_and_announcements(bus, con
     assert [(e.call_id, e.queue, e.caller) for e in queued] == [("c1", "taxi", "+989121234567")]
     assert control.plays_for("c1") == [wavs("please_hold")]
     acd.prompt_finished("c1", control.last_play("c1").token)
-    assert (control.last_play("c1").files, control.last_play("c1").loop) == (wavs("hold_music"), True)
+    music = control.last_play("c1")
+    assert (music.files, music.loop) == (wavs("hold_music"), True)
     bus.advance(30)
     assert control.last_play("c1").files == wavs("still_waiting")
 
@@ -155,7 +156,8 @@ def test_caller_hangs_up_while_phones_ring(bus, control, acd):
     bus.advance(9)
     acd.caller_hung_up("c1", "BYE")
     ended = bus.of(ev.CallEnded)
-    assert [(e.call_id, e.disposition, e.ended_by) for e in ended] == [("c1", "abandoned", "caller")]
+    assert [(e.call_id, e.disposition, e.ended_by) for e in ended] == [
+        ("c1", "abandoned", "caller")]
     assert "while waiting" in ended[0].hangup_cause
     assert sorted(control.hangups()) == sorted([(ali, 487), (sara, 487)])
     assert states(acd) == {"ali": "available", "sara": "available"}

@@ -81,7 +81,7 @@ def test_invalid_digit_apologises_and_repeats_the_menu(caller):
 
 
 def test_no_timer_runs_while_the_menu_is_still_playing(caller):
-    caller.bus.advance(120)  # a long greeting: the caller is not hurried
+    caller.bus.advance(30)  # a long greeting: the caller is not hurried
     assert caller.steps() == []
     assert len(caller.heard()) == 1
 
