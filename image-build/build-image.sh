@@ -4,19 +4,21 @@
 #   linux-image-arm64 + raspi-firmware, the app and units (install-callbox.sh)
 #   → genimage (mtools + mke2fs -d, no loop devices) → callbox.img, .img.bmap, .img.xz
 #
-# usage: build-image.sh [OUT_DIR]      (default image-build/out; run as root)
+# usage: build-image.sh [--wheels-only] [OUT_DIR]   (default image-build/out; run as root)
+#   --wheels-only: just OUT_DIR/wheels (the app, its aarch64 dependencies and the
+#   pjsua2 wheel if present), e.g. for the rpi-image-gen recipe
 # env:   SUITE (bookworm), MIRROR (from this machine's apt sources), PIP (.venv/bin/pip),
 #        XZ_LEVEL (6), KEEP_ROOT=1 keeps the root folder for inspection
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
+wheels_only=0
+if [ "${1:-}" = --wheels-only ]; then wheels_only=1; shift; fi
 out="$(mkdir -p "${1:-$here/out}" && cd "${1:-$here/out}" && pwd)"
 suite="${SUITE:-bookworm}"
 pip="${PIP:-$repo/.venv/bin/pip}"
 log() { echo "build-image: $*" >&2; }
-
-[ "$(id -u)" = 0 ] || { log "run as root (mmdebstrap root mode, chroot)"; exit 1; }
 
 apt_mirror() {
     # The same Debian mirror apt on this machine uses (deb822 or one-line sources).
@@ -100,23 +102,11 @@ build_root() {
         "deb ${mirror%/debian}/debian-security $suite-security main non-free-firmware"
 }
 
-assemble() {
-    local tmp="$out/genimage-tmp"
-    rm -rf "$tmp" "$out/images" && mkdir -p "$out/images"
-    genimage --config "$here/genimage.cfg" --rootpath "$out/rootfs" \
-        --tmppath "$tmp" --inputpath "$out/images" --outputpath "$out/images"
-    rm -rf "$tmp"
-    mv "$out/images/callbox.img" "$out/callbox.img"
-    rm -rf "$out/images"
-    bmaptool create -o "$out/callbox.img.bmap" "$out/callbox.img"
-    rm -f "$out/callbox.img.xz"
-    xz -T0 -"${XZ_LEVEL:-6}" --keep "$out/callbox.img"
-    (cd "$out" && sha256sum callbox.img callbox.img.xz callbox.img.bmap > SHA256SUMS)
-}
-
-ensure_binfmt
 build_wheels
+[ "$wheels_only" = 0 ] || { log "wheels in $out/wheels"; exit 0; }
+[ "$(id -u)" = 0 ] || { log "run as root (mmdebstrap root mode, chroot)"; exit 1; }
+ensure_binfmt
 build_root
-assemble
+"$here/assemble-image.sh" "$out/rootfs" "$out"
 [ "${KEEP_ROOT:-0}" = 1 ] || rm -rf "$out/rootfs"
 log "done: $out/callbox.img ($(du -h --apparent-size "$out/callbox.img" | cut -f1)), callbox.img.xz ($(du -h "$out/callbox.img.xz" | cut -f1)), callbox.img.bmap, SHA256SUMS"

@@ -11,10 +11,14 @@ IMAGE_APT  := mmdebstrap qemu-user-static binfmt-support arch-test qemu-system-a
 IMAGE_SRC  := $(shell find appliance web systemd firmware image-build docs/technician.md pyproject.toml \
                 -path image-build/out -prune -o -type f ! -name '*.pyc' -print 2>/dev/null)
 
-.PHONY: image image-test image-apt image-clean
+.PHONY: image image-test image-wheels image-apt image-clean
 
 image: setup image-apt
 	bash image-build/build-image.sh $(IMAGE_OUT)
+
+# Only the wheels (app + aarch64 dependencies + pjsua2 if present), for rpi-image-gen.
+image-wheels: setup
+	bash image-build/build-image.sh --wheels-only $(IMAGE_OUT)
 
 $(IMAGE): $(IMAGE_SRC) | image-apt
 	$(MAKE) --no-print-directory image

@@ -177,6 +177,32 @@ def _message(done: subprocess.CompletedProcess, path: Path, count: int = 5) -> s
     return "; ".join(lines[-count:]) or f"exit status {done.returncode}"
 
 
+def lamp_selftest(data_dir: Path, pin_factory: Any = None, step_s: float = 0.4,
+                  sleep: Callable[[float], None] | None = None) -> int:
+    """Light every configured lamp alone, one after the other; returns how many.
+
+    Runs at every start before the core takes the pins, so a technician sees at once
+    which lamp is wired wrong. This process's composition root: it builds the lamp
+    board from the stored configuration (``pin_factory`` overrides the configured one).
+    """
+    import time
+
+    from appliance.config.store import ConfigStore
+    from appliance.lamps.board import LampBoard
+    from appliance.lamps.pins import make_pin_factory
+    from appliance.lamps.specs import lamps_from_config
+
+    config = ConfigStore(data_dir).load()
+    specs = lamps_from_config(config)
+    factory = pin_factory or make_pin_factory(config.lamps.pin_factory)
+    board = LampBoard(factory, specs, lambda event: None, sleep=sleep or time.sleep)
+    try:
+        board.self_test(step_s)
+    finally:
+        board.close()
+    return len(specs)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m appliance.system.firstboot --boot DIR --data DIR`` (callbox-firstboot.service)."""
     parser = argparse.ArgumentParser(prog="callbox-firstboot", description=__doc__.splitlines()[0])
@@ -184,10 +210,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=Path("/var/lib/callbox"))
     parser.add_argument("--callbox", default=str(Path(sys.executable).with_name("callbox")),
                         help="the callbox command used to check and provision")
+    parser.add_argument("--lamp-test", action="store_true",
+                        help="afterwards light every configured lamp in turn")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
     result = run_firstboot(args.boot, args.data, cli_provisioner(args.callbox, args.data))
     print(f"firstboot: {result.outcome}" + (f": {result.reason}" if result.reason else ""))
+    if args.lamp_test:
+        try:
+            print(f"lamp self-test: {lamp_selftest(args.data)} lamps")
+        except Exception as exc:  # noqa: BLE001 - no lamps must never stop the box starting
+            log.warning("lamp self-test skipped: %s", exc)
     return 1 if result.outcome is Outcome.FAILED else 0
 
 

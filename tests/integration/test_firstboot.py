@@ -162,3 +162,25 @@ def test_module_runs_as_a_program(boot, data):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "firstboot: imported" in done.stdout
+
+
+def test_lamp_self_test_lights_each_configured_lamp_alone(boot, data, capsys):
+    from gpiozero.pins.mock import MockFactory
+
+    from appliance.system.firstboot import lamp_selftest
+    boot_once(boot, data, capsys)
+    factory = MockFactory()
+    lit_together = []
+
+    def sleep(_seconds: float) -> None:  # called while one lamp is lit
+        lit_together.append(sorted(int(info.name.removeprefix("GPIO"))
+                                   for info, pin in factory.pins.items() if pin.state))
+    try:
+        count = lamp_selftest(data, pin_factory=factory, sleep=sleep)
+        # Template lamps: dispatchers 17 and 23, queue 22, line "sip" 12, status 5.
+        assert count == 5
+        assert sorted(p[0] for p in lit_together) == [5, 12, 17, 22, 23]
+        assert all(len(p) == 1 for p in lit_together)
+        assert not any(pin.state for pin in factory.pins.values())  # all off afterwards
+    finally:
+        factory.close()

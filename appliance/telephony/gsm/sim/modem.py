@@ -289,11 +289,17 @@ class SimModem:
         timer.start()
 
     def send(self, *lines: str) -> None:
-        """URC or response lines, each framed as ``\\r\\n<line>\\r\\n``."""
-        for i, line in enumerate(lines):
-            if i and self.write_gap:
-                time.sleep(self.write_gap)
-            self.write(b"\r\n" + line.encode("utf-8") + b"\r\n")
+        """URC or response lines, each framed as ``\\r\\n<line>\\r\\n``, as one group:
+        a modem never puts another response inside a URC (``+CMT:`` and its PDU)."""
+        framed = [b"\r\n" + line.encode("utf-8") + b"\r\n" for line in lines]
+        with self._wlock:
+            if not self.write_gap:
+                self.write(b"".join(framed))
+                return
+            for i, chunk in enumerate(framed):
+                if i:
+                    time.sleep(self.write_gap)  # RING and +CLIP in separate reads
+                self.write(chunk)
 
     def write(self, data: bytes) -> None:
         with self._wlock:

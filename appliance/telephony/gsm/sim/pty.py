@@ -5,6 +5,7 @@ slave (the way /dev/serial/by-id/ names follow a modem across re-enumeration).
 from __future__ import annotations
 
 import os
+import select
 import tty
 
 
@@ -24,8 +25,15 @@ class PtyEnd:
         os.symlink(self.path, tmp)
         os.replace(tmp, link)
 
-    def write(self, data: bytes) -> None:
-        os.write(self.fd, data)
+    def write(self, data: bytes, wait: float = 0.2) -> None:
+        """Write all of ``data`` unless the reader stalls for ``wait`` seconds (then drop)."""
+        view = memoryview(data)
+        while view:
+            try:
+                view = view[os.write(self.fd, view):]
+            except BlockingIOError:
+                if not select.select([], [self.fd], [], wait)[1]:
+                    return
 
     def close(self) -> None:
         """Like pulling the cable: the box's next read or write fails."""

@@ -1,0 +1,145 @@
+"""Boot a copy of the image in qemu-system-aarch64 -M virt and check it over the serial console.
+
+One VM for the module; the tests run in file order (first boot, units, web, flash
+safety, watchdog, reboot). Slow: a few minutes under TCG emulation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from imagetools import REPO, Console, free_port, prepare_boot_copy, start_qemu
+
+SAMPLE = REPO / "tests" / "image" / "sample-callbox.toml"
+BOOT_TIMEOUT = 900  # TCG on a busy 2-core machine
+GROW = 1024 * 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def vm(image: Path, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("vm")
+    copy, kernel, initrd, cmdline = prepare_boot_copy(image, workdir, SAMPLE, GROW)
+    port = free_port()
+    proc = start_qemu(copy, kernel, initrd, cmdline, port)
+    console = Console(proc, workdir / "console.log")
+    console.http_port = port
+    try:
+        login(console)
+        yield console
+    finally:
+        proc.kill()
+        proc.wait()
+        console.close()
+        print(f"serial console transcript: {workdir / 'console.log'}")
+
+
+def login(console: Console, start: int = 0) -> None:
+    console.expect(r"root@callbox:~# ", BOOT_TIMEOUT, start)
+    # Quiet the console (no kernel or status lines inside command output), no echo.
+    console.send("stty -echo; export PS1='# ' TERM=dumb SYSTEMD_PAGER= SYSTEMD_COLORS=0; dmesg -n 1")
+    time.sleep(1)
+
+
+def wait_until(console: Console, command: str, timeout: float, every: float = 3) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        status, out = console.run(command)
+        if status == 0:
+            return out
+        if time.monotonic() > deadline:
+            raise AssertionError(f"`{command}` still failing after {timeout:.0f}s:\n{out}")
+        time.sleep(every)
+
+
+def test_first_boot_imported_the_sample_callbox_toml(vm: Console):
+    wait_until(vm, "systemctl is-active --quiet callbox-firstboot.service", 300)
+    state = json.loads(vm.ok("cat /var/lib/callbox/firstboot.json"))
+    assert state["last_attempt"]["outcome"] == "imported", state
+    assert state["last_import"]["sha256"] == hashlib.sha256(SAMPLE.read_bytes()).hexdigest()
+    stored = vm.ok("cat /var/lib/callbox/config.json")
+    assert "Image test office" in stored
+
+
+def test_units_are_active(vm: Console):
+    units = "callbox-core callbox-web callbox-tls systemd-networkd avahi-daemon systemd-journald"
+    wait_until(vm, f"systemctl is-active --quiet {units}", 300)
+    failed = vm.ok("systemctl list-units --failed --no-legend --plain")
+    assert failed.strip() == ""
+    assert vm.ok("hostname").strip() == "callbox"
+    # The core runs as its own user with the serial and GPIO groups.
+    status = vm.ok("cat /proc/$(systemctl show -p MainPID --value callbox-core)/status")
+    uid = vm.ok("id -u callbox").strip()
+    assert f"Uid:\t{uid}\t" in status
+    groups = vm.ok("id -nG callbox").split()
+    assert {"dialout", "gpio", "audio"} <= set(groups)
+    assert vm.ok("test -s /var/lib/callbox/tls/cert.pem && stat -c %U /var/lib/callbox/tls/key.pem").strip() == "callbox"
+
+
+def test_web_answers(vm: Console):
+    wait_until(vm, "systemctl is-active --quiet callbox-web", 120)
+    url = f"http://127.0.0.1:{vm.http_port}/"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                status = response.status
+                break
+        except urllib.error.HTTPError as exc:  # a login page or redirect is an answer
+            status = exc.code
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(3)
+    assert status in (200, 302, 401)
+
+
+def test_flash_safety_at_run_time(vm: Console):
+    assert vm.ok("findmnt -no FSTYPE /").strip() == "overlay"
+    data = vm.ok("findmnt -no FSTYPE,OPTIONS /var/lib/callbox").split()
+    assert data[0] == "ext4" and "rw" in data[1].split(",") and "noatime" in data[1].split(",")
+    assert "ro" in vm.ok("findmnt -no OPTIONS /boot/firmware").split(",")
+    assert vm.ok("swapon --show --noheadings").strip() == ""
+    assert vm.run("test -d /var/log/journal")[0] != 0
+    vm.ok("test -d /run/log/journal")
+    # The data partition grew to the end of the bigger "card".
+    size = int(vm.ok("lsblk -bno SIZE /dev/disk/by-label/callbox-data").split()[0])
+    assert size > GROW
+    fs_size = int(vm.ok("df -B1 --output=size /var/lib/callbox | tail -n1"))
+    assert fs_size > GROW * 0.9
+
+
+def test_hardware_watchdog_is_armed(vm: Console):
+    assert vm.ok("systemctl show -p RuntimeWatchdogUSec --value").strip() == "14s"
+    vm.ok("test -e /dev/watchdog0")
+
+
+def test_watchdog_restarts_a_hung_core(vm: Console):
+    wait_until(vm, "systemctl is-active --quiet callbox-core", 120)
+    before = int(vm.ok("systemctl show -p NRestarts --value callbox-core"))
+    pid = vm.ok("systemctl show -p MainPID --value callbox-core").strip()
+    vm.ok(f"kill -STOP {pid}")  # a hung main loop: no more WATCHDOG=1
+    wait_until(vm, f"test $(systemctl show -p NRestarts --value callbox-core) -gt {before}", 120)
+    wait_until(vm, "systemctl is-active --quiet callbox-core", 300)
+    assert vm.ok("systemctl show -p MainPID --value callbox-core").strip() != pid
+    log = vm.ok("journalctl -b -u callbox-core --no-pager -o cat | grep -i watchdog")
+    assert "Watchdog timeout" in log or "watchdog" in log.lower()
+
+
+def test_reboot_keeps_data_and_forgets_root_changes(vm: Console):
+    vm.ok("echo kept > /var/lib/callbox/reboot-marker && echo lost > /root-marker && sync")
+    start = len(vm.buffer)
+    vm.send("systemctl reboot")
+    login(vm, start)
+    assert vm.ok("cat /var/lib/callbox/reboot-marker").strip() == "kept"
+    assert vm.run("test -e /root-marker")[0] != 0
+    state = json.loads(vm.ok("cat /var/lib/callbox/firstboot.json"))
+    assert state["last_attempt"]["outcome"] == "imported"  # unchanged file: nothing re-imported
+    wait_until(vm, "systemctl is-active --quiet callbox-core callbox-web", 300)
