@@ -174,15 +174,16 @@ class Office:
                 pass
 
 
-def sipp(office: Office, scenario: str, calls: int = 1, parallel: int = 1, rate: float = 10,
+def sipp(office: Office, scenario: str | Path, calls: int = 1, parallel: int = 1, rate: float = 10,
          timeout: float = 60, echo: bool = False, keys: dict | None = None,
          template: dict | None = None, port: int | None = None, extra: list[str] | None = None):
     """Run SIPp as caller(s) against the office; returns the CompletedProcess and its stats."""
-    text = (SCENARIOS / scenario).read_text()
+    source = SCENARIOS / scenario  # an absolute path is kept as it is
+    text = source.read_text()
     template = {"voice": VOICE_PCAP, **(template or {})}
     for key, value in template.items():
         text = text.replace("{" + key + "}", str(value))
-    path = office.tmp / f"run-{scenario}"
+    path = office.tmp / f"run-{source.name}"
     path.write_text(text)
     sip_port = port or free_port()
     media = free_port(span=4)

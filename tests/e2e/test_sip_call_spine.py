@@ -106,3 +106,33 @@ def test_unanswered_dispatcher_is_skipped_for_the_next(office):
     assert record["dispatcher"] in {"anna", "boris"}
     rang = {c["phone"]: c["answered"] for c in office.phone_calls()}
     assert record["dispatcher"] == "boris" and rang.get("101") is False and rang["102"] is True
+
+
+def test_dispatcher_hangs_up_first(office):
+    _start(office)
+    office.start_phones([f"101@127.0.0.1:{office.phone_ports[0]}"], answer_after="1-1",
+                        hangup_after="2-2")
+    result, _ = sipp(office, "caller.xml", template={"greet_ms": 1000, "talk_ms": 20000},
+                     keys={"dtmf_pcap": PCAPS / "dtmf_2833_1.pcap"})
+    assert result.returncode == 0, result.stdout[-2000:]  # the caller got the box's BYE
+    [record] = office.ended_records(1)
+    assert record["disposition"] == "answered"
+    assert record["hangup_cause"] == "dispatcher hung up"
+
+
+@pytest.mark.parametrize("payload_type", [96, 101, 127])
+def test_rfc2833_with_the_payload_type_the_caller_offers(office, payload_type):
+    from bench.rtp_probe import RtpProbe
+    from harness import ROOT, free_port
+    _start(office)
+    port = free_port()
+    probe = RtpProbe(port, PCAPS / "dtmf_2833_1.pcap", payload_type=payload_type, delay_s=0.8)
+    probe.start()
+    try:
+        result, _ = sipp(office, ROOT / "bench/caller_probe.xml", template={"hold_ms": 2500},
+                         keys={"rtp_port": port, "pt": payload_type})
+    finally:
+        probe.stop()
+    assert result.returncode == 0, result.stdout[-2000:]
+    [record] = office.ended_records(1)
+    assert record["ivr_path"] == "main:1" and record["queue"] == "taxi"
