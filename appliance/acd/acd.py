@@ -212,12 +212,22 @@ class Acd:
         agent.leg_id = ""
         self._agent_fire(talk.agent, AgentTrigger.HANGUP)
         wrapup = self._queues[talk.queue].wrapup_s
-        self._bus.call_later(wrapup, lambda: self._wrapped(talk.agent))
+        self._cancel(agent.wrapup_timer)  # an older wrap-up must not cut this one short
+        agent.wrapup_timer = self._bus.call_later(wrapup, lambda: self._wrapped(talk.agent))
 
     def _wrapped(self, name: str) -> None:
+        self.agents[name].wrapup_timer = None
         if self.agents[name].state == AgentState.WRAPUP:
             self._agent_fire(name, AgentTrigger.WRAPPED)
-            self.dispatch()
+            self._fresh_dispatcher()
+
+    def _fresh_dispatcher(self) -> None:
+        """Someone just became free: callers waiting out a retry pause may ring at once."""
+        for waiting in self.waiting.values():
+            if waiting.retry is not None:
+                waiting.retry.cancel()
+                waiting.retry = None
+        self.dispatch()
 
     def _end(self, call_id: str, disposition: str, cause: str, by: str) -> None:
         self._bus.publish(ev.CallEnded(call_id=call_id, disposition=disposition,
@@ -261,19 +271,21 @@ class Acd:
             members = [w for w in self.waiting.values() if w.queue == name]
             over = any(self._now() - w.since > conf.target_wait_s for w in members)
             if over != self._over.get(name, False):
-                self._queue_changed(name)
-        if self.waiting:
+                self._queue_changed(name)  # may arm the next tick itself
+        if self.waiting and self._tick is None:
             self._tick = self._bus.call_later(1.0, self._check_targets)
 
     def set_paused(self, name: str, paused: bool) -> str:
         agent = self.agents[name]
         if agent.state in (AgentState.BUSY, AgentState.RINGING):
             agent.pause_after = paused  # takes effect when this call ends
+        elif paused:
+            self._agent_fire(name, AgentTrigger.PAUSE)
+        elif agent.state == AgentState.PAUSED:
+            self._agent_fire(name, AgentTrigger.RESUME)
+            self._fresh_dispatcher()
         else:
-            self._agent_fire(name, AgentTrigger.PAUSE if paused else AgentTrigger.RESUME)
-            if not paused:
-                agent.pause_after = False
-                self.dispatch()
+            agent.pause_after = False  # not paused (free or wrapping up): nothing to resume
         return str(agent.state)
 
     def toggle_pause(self, name: str) -> str:
@@ -291,6 +303,7 @@ class Acd:
             for name in self._queues]
         agents = [{"name": a.name, "extension": a.extension, "state": str(a.state),
                    "calls_answered": a.calls_answered, "talk_s": round(a.talk_s, 1),
+                   "pause_pending": a.pause_after,
                    "on_call": next((t.call_id for t in self.talks.values() if t.agent == a.name), None)}
                   for a in self.agents.values()]
         return {"dispatchers": agents, "queues": queues}

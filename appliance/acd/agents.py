@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class AgentState(StrEnum):
@@ -63,6 +64,7 @@ class Agent:
     calls_answered: int = 0
     talk_s: float = 0.0
     queues: set[str] = field(default_factory=set)
+    wrapup_timer: Any = None  # the bus timer that ends the current wrap-up
 
     def fire(self, trigger: AgentTrigger) -> AgentState:
         """Move to the next state; an unknown pair is a bug and raises."""

@@ -13,6 +13,9 @@ from appliance import events as ev
 from appliance.ivr.menu import Action, MenuTree
 
 
+PROMPT_GUARD_S = 120.0  # a prompt that never reports its end must not hold the caller forever
+
+
 class State(StrEnum):
     PROMPTING = "prompting"  # a menu prompt is playing (digits barge in)
     WAITING = "waiting"  # prompt done, the digit timer runs
@@ -146,7 +149,9 @@ class IvrSession:
                                     step=f"{self.menu_id}:{what}"))
 
     def _play(self, keys: list[str]) -> None:
-        self._token = self._player.play(self.call_id, [self._prompt(k) for k in keys])
+        self._cancel_timer()
+        token = self._token = self._player.play(self.call_id, [self._prompt(k) for k in keys])
+        self._timer = self._timers.call_later(PROMPT_GUARD_S, lambda: self.prompt_finished(token))
 
     def _cancel_timer(self) -> None:
         if self._timer is not None:

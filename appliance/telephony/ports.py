@@ -43,8 +43,9 @@ class CallControl(Protocol):
 
     def stop_play(self, call_id: str) -> None: ...
 
-    def originate(self, leg_id: str, uri: str, caller_id: str = "") -> None:
-        """Place an outbound leg (a dispatcher's phone): LegRinging/LegAnswered/LegEnded."""
+    def originate(self, leg_id: str, uri: str, caller_id: str = "", for_call: str = "") -> None:
+        """Place an outbound leg (a dispatcher's phone): LegRinging/LegAnswered/LegEnded.
+        ``for_call`` names the caller it serves, so it may use that caller's reserved slot."""
 
     def bridge(self, call_id: str, leg_id: str) -> None:
         """Connect the two legs' audio both ways (stops any playback on either)."""

@@ -97,9 +97,9 @@ def test_status_lists_dispatchers_with_state_and_call(bus, control, acd):
     bus.advance(30)
     assert acd.status()["dispatchers"] == [
         {"name": "ali", "extension": "101", "state": "busy", "calls_answered": 0, "talk_s": 0.0,
-         "on_call": "c1"},
+         "pause_pending": False, "on_call": "c1"},
         {"name": "sara", "extension": "102", "state": "paused", "calls_answered": 0,
-         "talk_s": 0.0, "on_call": None}]
+         "talk_s": 0.0, "pause_pending": False, "on_call": None}]
     acd.caller_hung_up("c1", "BYE")
     ali = acd.status()["dispatchers"][0]
     assert (ali["state"], ali["calls_answered"], ali["talk_s"], ali["on_call"]) == (
