@@ -25,6 +25,9 @@ from appliance.prompts.library import PromptLibrary
 from appliance.prompts.tts import EspeakSynthesizer
 from appliance.store.calllog import EVENT_TYPES as CALLLOG_EVENTS, CallLog
 from appliance.store.db import db_path
+from appliance.store.messages import MessageStore
+from appliance.telephony.gsm import GsmLine
+from appliance.telephony.gsm.power import make_power_hook
 from appliance.telephony.router import CallRouter
 
 log = logging.getLogger("callbox.core")
@@ -43,6 +46,8 @@ class CoreOptions:
     log_wire: bool = False
     extra_actions: dict[str, Callable[[dict], Any]] = field(default_factory=dict)
     extra_status: Callable[[], dict] | None = None
+    # Extra lines (the demo's simulated modem): each gets the router's publish function.
+    extra_lines: list[Callable[[Callable[[ev.Event], None]], Any]] = field(default_factory=list)
 
 
 class Core:
@@ -57,6 +62,7 @@ class Core:
                                      config.prompts.texts, config.prompts.custom,
                                      EspeakSynthesizer(), voice=config.prompts.voice)
         self.calllog = CallLog(db_path(self.data_dir))
+        self.messages = MessageStore(db_path(self.data_dir))
         self.router = CallRouter(self._sip_settings(), self.bus.publish)
         self.acd = Acd(config.queue, config.dispatcher, self.router, self.prompts.path, self.bus,
                        time.monotonic)
@@ -65,7 +71,9 @@ class Core:
         factory = options.pin_factory or make_pin_factory(config.lamps.pin_factory)
         self.lamps = LampBoard(factory, lamps_from_config(config), self.bus.publish)
         self.buttons = ButtonBoard(factory, buttons_from_config(config), self._button_pressed)
-        actions = {"pause": self._action_pause, **options.extra_actions}
+        self._add_gsm_lines(factory)
+        actions = {"pause": self._action_pause, "send_sms": self._action_send_sms,
+                   "ussd": self._action_ussd, **options.extra_actions}
         self.control = ControlServer(socket_path(self.data_dir), self.status, actions)
         self.alarms: dict[str, str] = {}
         self._wire()
@@ -79,6 +87,15 @@ class Core:
                            allowed_peers=tuple(sip.allowed_peers), trunks=tuple(sip.trunk),
                            country=self.config.office.country, poll_ms=self.options.poll_ms,
                            log_wire=self.options.log_wire)
+
+    def _add_gsm_lines(self, pin_factory: Any) -> None:
+        country = self.config.office.country
+        for gsm in self.config.gsm:
+            hook = make_power_hook(gsm.power_hook, pin_factory=pin_factory)
+            self.router.add_line(lambda publish, gsm=gsm, hook=hook: GsmLine(
+                gsm, publish, store=self.messages, power_hook=hook, region=country))
+        for make in self.options.extra_lines:
+            self.router.add_line(make)
 
     def _wire(self) -> None:
         # Order matters only for readability: each subscriber is isolated.
@@ -117,6 +134,7 @@ class Core:
         self.control.stop()
         self.bus.stop()
         self.calllog.stop()
+        self.messages.close()
         self.buttons.close()
         self.lamps.close()
         log.info("core stopped")
@@ -156,6 +174,25 @@ class Core:
                 "capacity": self.router.capacity().__dict__,
                 "alarms": [{"source": s, "message": m} for s, m in self.alarms.items()],
                 **(self.options.extra_status() if self.options.extra_status else {})}
+
+    def _gsm_line(self, args: dict) -> Any:
+        name = str(args.get("line") or next(iter(self.router.lines), ""))
+        line = self.router.lines.get(name)
+        if line is None:
+            raise CallboxError(f"no GSM line named {name!r}")
+        return line
+
+    def _action_send_sms(self, args: dict) -> Any:
+        number, text = str(args.get("number", "")).strip(), str(args.get("text", ""))
+        if not number or not text:
+            raise CallboxError("an SMS needs a number and a text")
+        line = self._gsm_line(args)
+        return {"id": line.send_sms(number, text), "line": line.name}
+
+    def _action_ussd(self, args: dict) -> Any:
+        line = self._gsm_line(args)
+        code = str(args.get("code", "")).strip()
+        return {"line": line.name, "request": code, "text": line.ussd(code).result(timeout=30)}
 
     def _button_pressed(self, dispatcher: str) -> None:
         """A desk button (gpiozero's thread): toggle the dispatcher's pause on the bus."""

@@ -14,6 +14,9 @@ root="$1"
 wheels="$2"
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 log() { echo "install-callbox: $*" >&2; }
+# A clean environment inside the root: the build host's PIP_*/PYTHON* settings are not
+# the box's.
+in_root() { env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 chroot "$root" "$@"; }
 
 install_app() {
     local stage="$root/tmp/callbox-wheels" extra=()
@@ -22,13 +25,13 @@ install_app() {
     if ls "$stage"/pjsua2*.whl >/dev/null 2>&1; then
         extra+=(pjsua2)
     fi
-    chroot "$root" python3 -m venv /opt/callbox
-    chroot "$root" /opt/callbox/bin/pip install --quiet --no-index --no-cache-dir \
+    in_root python3 -m venv /opt/callbox
+    in_root /opt/callbox/bin/pip install --quiet --no-index --no-cache-dir \
         --find-links /tmp/callbox-wheels callbox lgpio "${extra[@]}"
     rm -rf "$stage"
     # The root is read-only at run time: compile every module now.
-    chroot "$root" /opt/callbox/bin/python -m compileall -q /opt/callbox/lib >/dev/null
-    chroot "$root" /opt/callbox/bin/pip freeze --all > "$root/opt/callbox/manifest.txt"
+    in_root /opt/callbox/bin/python -m compileall -q /opt/callbox/lib >/dev/null
+    in_root /opt/callbox/bin/pip freeze --all > "$root/opt/callbox/manifest.txt"
 }
 
 install_system_files() {
@@ -44,13 +47,13 @@ install_system_files() {
     mkdir -p "$root/var/lib/callbox" "$root/boot/firmware"
     # Users exist in the read-only root from the start (the boot partition's fstab
     # entry names the callbox group).
-    chroot "$root" systemd-sysusers
-    chroot "$root" systemctl enable callbox-core.service callbox-web.service \
+    in_root systemd-sysusers
+    in_root systemctl enable callbox-core.service callbox-web.service \
         callbox-firstboot.service callbox-tls.service callbox-growdata.service \
         systemd-networkd.service systemd-resolved.service systemd-timesyncd.service \
         avahi-daemon.service
     # No swap on the card, ever (Raspberry Pi OS would add a swap file).
-    chroot "$root" systemctl mask dphys-swapfile.service swap.target
+    in_root systemctl mask dphys-swapfile.service swap.target
     # Empty machine-id: a new one in RAM at every boot of the read-only root.
     : > "$root/etc/machine-id"
     rm -f "$root/var/lib/dbus/machine-id"
@@ -64,4 +67,4 @@ install_boot_files() {
 install_app
 install_system_files
 install_boot_files
-log "installed $(chroot "$root" /opt/callbox/bin/callbox --help >/dev/null 2>&1 && echo callbox || echo 'callbox (command check FAILED)') into $root"
+log "installed $(in_root /opt/callbox/bin/callbox --help >/dev/null 2>&1 && echo callbox || echo 'callbox (command check FAILED)') into $root"

@@ -1,16 +1,24 @@
-"""JSON API: status, call records, the SSE event stream, actions relayed to the core."""
+"""JSON API: status, call records, SMS and USSD, health, the SSE event stream, and
+actions relayed to the core."""
 
 from __future__ import annotations
 
+import logging
 from typing import Callable, Iterator
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 
 from web.callfilters import BadFilter, parse_filters
 from web.context import calls_db, web_context
 from web.errors import api_error
-from web.security import ACTION_ROLES, require_role
+from web.health import health_report
+from web.messages import parse_limit
+from web.security import (ACTION_ROLES, HEALTH_ROLES, MESSAGE_ROLES, may_pause,
+                          require_role)
+from web.smsqueries import last_ussd, list_messages
 from web.sse import EventStream
+
+log = logging.getLogger("callbox.web")
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -73,3 +81,48 @@ def action(name: str):
         return api_error(400, "bad_request", "The body must be a JSON object of arguments.")
     result = web_context().control.action(name, **args)  # errors map in web.errors
     return jsonify({"ok": True, "result": result})
+
+
+@bp.post("/dispatchers/<name>/pause")
+def pause(name: str):
+    """Pause (``{"paused": true}``, the default) or resume a dispatcher. Supervisors and
+    admins may do it for anyone, a dispatcher only for themselves (see may_pause)."""
+    identity = g.identity
+    if not may_pause(identity, name):
+        return api_error(403, "forbidden", "Only supervisors and admins pause other "
+                                           "dispatchers; a dispatcher may pause only themselves.")
+    args = request.get_json(silent=True) if request.content_length else {}
+    paused = args.get("paused", True) if isinstance(args, dict) else None
+    if not isinstance(paused, bool):
+        return api_error(400, "bad_request", 'The body must be {"paused": true|false}.')
+    result = web_context().control.action("pause", dispatcher=name, paused=paused)
+    log.info("dispatcher %s %s by user=%s role=%s", name, "paused" if paused else "resumed",
+             identity.name, identity.role)
+    return jsonify({"ok": True, "result": result})
+
+
+@bp.get("/messages")
+@require_role(*MESSAGE_ROLES)
+def messages():
+    try:
+        limit = parse_limit(request.args)
+    except BadFilter as exc:
+        return api_error(400, "bad_request", str(exc))
+    with calls_db() as conn:
+        return jsonify(list_messages(conn, request.args.get("number"), limit,
+                                     web_context().config.office.country))
+
+
+@bp.get("/ussd")
+@require_role(*MESSAGE_ROLES)
+def ussd():
+    with calls_db() as conn:
+        return jsonify(last_ussd(conn))
+
+
+@bp.get("/health")
+@require_role(*HEALTH_ROLES)
+def health():
+    response = jsonify(health_report())
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -12,7 +12,9 @@ from flask import Flask
 from appliance.auth import UserStore
 from appliance.config.model import Config
 from appliance.control import ControlClient, socket_path
-from web import api, auth, calls, errors, live, render, security
+from appliance.system.health import HealthProbe
+from web import api, auth, calls, errors, live, messages, render, security
+from web import health as health_page
 from web.context import EXTENSION, WebContext
 from web.secret import load_or_create_secret
 
@@ -30,10 +32,11 @@ def _office_zone(name: str) -> ZoneInfo:
 
 
 def create_app(config: Config, data_dir: Path | str,
-               control: ControlClient | None = None) -> Flask:
+               control: ControlClient | None = None, health: HealthProbe | None = None) -> Flask:
     """A fresh app: sessions signed with ``<data>/web_secret``, users from
-    ``<data>/users.json``, the call log from ``<data>/callbox.sqlite3`` and live
-    state from the core's control socket (``<data>/run/core.sock`` by default)."""
+    ``<data>/users.json``, the call log and SMS from ``<data>/callbox.sqlite3``, live
+    state from the core's control socket (``<data>/run/core.sock`` by default) and the
+    box's health from ``health`` (by default a HealthProbe of this machine)."""
     data_dir = Path(data_dir)
     app = Flask(__name__)
     app.config.update(
@@ -49,10 +52,11 @@ def create_app(config: Config, data_dir: Path | str,
     app.extensions[EXTENSION] = WebContext(
         config=config, data_dir=data_dir,
         control=control or ControlClient(socket_path(data_dir)),
-        users=UserStore(data_dir), tz=_office_zone(config.office.timezone))
+        users=UserStore(data_dir), tz=_office_zone(config.office.timezone),
+        health=health or HealthProbe(data_dir))
     errors.register(app)
     security.register(app)
     render.register(app)
-    for blueprint in (auth.bp, live.bp, calls.bp, api.bp):
+    for blueprint in (auth.bp, live.bp, calls.bp, messages.bp, health_page.bp, api.bp):
         app.register_blueprint(blueprint)
     return app

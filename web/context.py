@@ -15,6 +15,7 @@ from appliance.auth import UserStore
 from appliance.config.model import Config
 from appliance.control import ControlClient
 from appliance.store.db import db_path, open_db
+from appliance.system.health import HealthProbe
 
 EXTENSION = "callbox"
 
@@ -51,6 +52,7 @@ class WebContext:
     control: ControlClient
     users: UserStore
     tz: ZoneInfo
+    health: HealthProbe
     streams: StreamSlots = field(default_factory=lambda: StreamSlots(12))
     sse_heartbeat_s: float = 15.0
     sse_retry_s: float = 1.0
@@ -62,7 +64,7 @@ def web_context() -> WebContext:
 
 @contextmanager
 def calls_db() -> Iterator:
-    """A read-only connection to the call log for one request."""
+    """A read-only connection to the SQLite store (call log, SMS, USSD) for one request."""
     conn = open_db(db_path(web_context().data_dir), readonly=True)
     try:
         yield conn

@@ -13,7 +13,7 @@ from appliance.errors import StoreError
 log = logging.getLogger("callbox.web")
 
 # Control-socket error codes -> HTTP status.
-_CONTROL_STATUS = {"unknown_action": 404, "bad_args": 400, "bad_request": 400,
+CONTROL_STATUS = {"unknown_action": 404, "bad_args": 400, "bad_request": 400,
                    "action_failed": 409}
 
 
@@ -28,7 +28,7 @@ def core_down(exc: Exception) -> Response:
 
 
 def control_failed(exc: ControlRequestError) -> Response:
-    return api_error(_CONTROL_STATUS.get(exc.code, 502), exc.code, exc.message)
+    return api_error(CONTROL_STATUS.get(exc.code, 502), exc.code, exc.message)
 
 
 def _is_api() -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from web.i18n_pages import HEALTH_STRINGS, LIVE_STRINGS, MESSAGE_STRINGS
+
 LANGUAGES = ("en", "ru", "fa")
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "fa": "فارسی"}
 RTL = {"fa"}
@@ -97,7 +99,13 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
     "disp_rejected": ("Rejected", "Отклонён", "رد شد"),
     "disp_interrupted": ("Interrupted", "Прерван", "قطع شد"),
     "disp_": ("In progress", "Идёт", "در جریان"),
+    # navigation
+    "nav_messages": ("Messages", "Сообщения", "پیامک‌ها"),
+    "nav_health": ("Health", "Состояние", "سلامت"),
 }
+_STRINGS.update(LIVE_STRINGS)
+_STRINGS.update(MESSAGE_STRINGS)
+_STRINGS.update(HEALTH_STRINGS)
 
 
 def _index(lang: str) -> int:
@@ -134,6 +142,15 @@ class Translator:
     def __call__(self, key: str) -> str:
         entry = _STRINGS.get(key)
         return entry[self._i] if entry else key
+
+    def format(self, key: str, **values: Any) -> str:
+        """A string with ``{name}`` placeholders filled in."""
+        return self(key).format(**values)
+
+    def word(self, prefix: str, value: str | None) -> str:
+        """``prefix + value`` translated, or ``value`` itself when there is no such string."""
+        key = f"{prefix}{value}"
+        return self(key) if key in _STRINGS else (value or "")
 
     def state(self, state: str | None) -> str:
         key = f"st_{state}"

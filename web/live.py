@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, g, render_template, url_for
 
 from appliance.errors import ControlError
 from web.context import web_context
 from web.render import translator
+from web.security import ACTION_ROLES, has_role, may_pause
 from web.sse import event_names
 
 bp = Blueprint("live", __name__)
@@ -26,5 +27,17 @@ def index():
         "loginUrl": url_for("auth.login"),
         # queue -> seconds after which a waiting caller shows amber (red at twice that)
         "targets": {q.name: q.target_wait_s for q in web_context().config.queue},
+        "canPause": _pausable(),
+        "pauseUrl": url_for("api.pause", name="__name__"),
+        "canSwitchDemo": has_role(*ACTION_ROLES),
+        "callersUrl": url_for("api.action", name="callers"),
     }
     return render_template("live.html", core_up=core_up, settings=settings)
+
+
+def _pausable() -> str | list[str]:
+    """Whose Pause buttons to show: "*" = everyone's, else these names (the API checks again)."""
+    if has_role(*ACTION_ROLES):
+        return "*"
+    identity = g.identity
+    return [identity.name] if may_pause(identity, identity.name) else []

@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, redirect, request, session, url_for
+from flask import Flask, abort, g, redirect, render_template, request, session, url_for
 
 from web.context import web_context
 from web.errors import api_error
 
 PUBLIC_ENDPOINTS = {"auth.login", "auth.language", "static"}
 ACTION_ROLES = ("supervisor", "admin")
+MESSAGE_ROLES = ("dispatcher", "supervisor", "technician", "admin")  # everyone signed in
+HEALTH_ROLES = ("technician", "admin")
 
 
 @dataclass(frozen=True)
@@ -94,14 +96,34 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
+def has_role(*roles: str) -> bool:
+    identity: Identity | None = g.get("identity")
+    return identity is not None and identity.role in roles
+
+
+def may_pause(identity: Identity | None, dispatcher: str) -> bool:
+    """Supervisors and admins pause anyone; a dispatcher only themselves, and only when
+    signed in under the dispatcher's own name (a token belongs to no person)."""
+    if identity is None:
+        return False
+    if identity.role in ACTION_ROLES:
+        return True
+    return (identity.role == "dispatcher" and identity.via == "session"
+            and identity.name == dispatcher)
+
+
+def forbidden(roles: tuple[str, ...]):
+    if request.path.startswith("/api/"):
+        return api_error(403, "forbidden", f"This needs one of the roles: {', '.join(roles)}.")
+    return render_template("forbidden.html", roles=roles), 403
+
+
 def require_role(*roles: str) -> Callable:
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            identity: Identity | None = g.get("identity")
-            if identity is None or identity.role not in roles:
-                return api_error(403, "forbidden",
-                                 f"This needs one of the roles: {', '.join(roles)}.")
+            if not has_role(*roles):
+                return forbidden(roles)
             return view(*args, **kwargs)
         return wrapper
     return decorate
@@ -110,3 +132,4 @@ def require_role(*roles: str) -> Callable:
 def register(app: Flask) -> None:
     app.before_request(_check_identity)
     app.jinja_env.globals["csrf_token"] = csrf_token
+    app.jinja_env.globals["has_role"] = has_role

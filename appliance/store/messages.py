@@ -25,7 +25,7 @@ TABLES = (
         number TEXT NOT NULL,
         text TEXT NOT NULL DEFAULT '',
         at TEXT NOT NULL,                    -- ISO 8601 UTC, received or queued
-        status TEXT NOT NULL,                -- in: received|partial; out: sending|sent|delivered|failed
+        status TEXT NOT NULL,  -- in: received|partial; out: sending|sent|delivered|failed
         concat_ref INTEGER,                  -- multipart reference (8- or 16-bit), NULL if single
         parts INTEGER NOT NULL DEFAULT 1,
         error TEXT NOT NULL DEFAULT ''

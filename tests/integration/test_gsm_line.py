@@ -169,3 +169,14 @@ def test_status_reports_the_contract_fields(rig):
     assert (status["kind"], status["state"], status["registration"], status["sim"]) == \
         ("gsm", "up", "home", "ready")
     assert status["signal_dbm"] == -73 and status["operator"] == "Callbox Mobile"
+
+
+def test_registration_and_signal_changes_reach_the_line_state(rig):
+    sim, line, log = rig("huawei")
+    sim.set_registration(2)  # +CREG: 2 (searching), the URC shape
+    log.wait_for(LineStateChanged, lambda e: e.state == "unregistered")
+    sim.set_registration(1)
+    log.wait_for(LineStateChanged, lambda e: e.state == "up", count=2)
+    sim.set_signal(99)  # ^RSSI: 99 — no signal
+    log.wait_for(LineStateChanged, lambda e: e.state == "no-signal")
+    assert line.status()["signal_dbm"] is None

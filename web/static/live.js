@@ -71,11 +71,61 @@
     return box;
   }
 
+  function canPause(name) {
+    return cfg.canPause === "*" || (Array.isArray(cfg.canPause) && cfg.canPause.includes(name));
+  }
+
   function renderDispatcher(d) {
     const box = el("div", "dispatcher d-" + d.state);
     box.dataset.dispatcher = d.name;
     box.append(el("div", "name", d.name), el("span", "badge state-" + d.state, stateName(d.state)));
+    if (d.pause_pending) box.append(el("div", "pending", T.pause_pending));
+    if (canPause(d.name) && d.state !== "offline") box.append(pauseButton(d));
     return box;
+  }
+
+  // Paused, or pausing after this call: the button undoes it; otherwise it pauses.
+  function pauseButton(d) {
+    const undo = d.state === "paused" || !!d.pause_pending;
+    const label = d.state === "paused" ? T.resume : d.pause_pending ? T.cancel_pause : T.pause;
+    const button = el("button", "pause-btn " + (undo ? "undo" : "pause"), label);
+    button.type = "button";
+    button.addEventListener("click", () => {
+      button.disabled = true;
+      act(cfg.pauseUrl.replace("__name__", encodeURIComponent(d.name)), {paused: !undo});
+    });
+    return button;
+  }
+
+  function renderMenuCaller(c) {
+    const row = el("div", "menu-caller");
+    row.dataset.call = c.call_id;
+    const num = el("bdi", "num", digits(c.caller || "?"));
+    num.dir = "ltr";
+    row.append(num, el("span", "menu-id", T.menu_label + ": " + (c.menu || "")));
+    return row;
+  }
+
+  function renderCapacity(cap) {
+    const box = document.getElementById("capacity");
+    box.hidden = !cap;
+    if (!cap) return;
+    const used = Number(cap.used) || 0, total = Number(cap.total) || 0;
+    box.classList.toggle("full", total > 0 && used >= total);
+    box.classList.toggle("nearly-full", total > 0 && used < total && used >= total * 0.75);
+    const value = el("bdi", "cap-value", digits(used + " / " + (total || "–")));
+    value.dir = "ltr";
+    box.replaceChildren(el("span", "cap-label", T.capacity + ":"), value);
+  }
+
+  function renderDemo(demo) {
+    document.getElementById("demo-switch").hidden = !demo;
+    if (!demo) return;
+    const on = !!demo.callers, toggle = document.getElementById("callers-switch");
+    toggle.setAttribute("aria-checked", String(on));
+    toggle.textContent = on ? T.switch_on : T.switch_off;
+    toggle.classList.toggle("on", on);
+    toggle.disabled = !cfg.canSwitchDemo;
   }
 
   function renderLine(l) {
@@ -110,7 +160,10 @@
   function render(status) {
     renderAlarms(status.alarms || []);
     replace("queues", (status.queues || []).map(renderQueue), T.nobody_waiting);
+    replace("in-menu", (status.in_menu || []).map(renderMenuCaller), T.nobody_in_menu);
     replace("dispatchers", (status.dispatchers || []).map(renderDispatcher), T.no_dispatchers);
+    renderCapacity(status.capacity);
+    renderDemo(status.demo);
     replace("lines", (status.lines || []).map(renderLine), T.no_lines);
     replace("lamps", (status.lamps || []).map(renderLamp), "–");
     const now = new Date(Date.now() + skewMs);
@@ -172,6 +225,39 @@
     pending = setTimeout(() => { pending = null; refresh(); }, 60);  // one fetch per burst
   }
 
+  // An action on the core; the page redraws from the status it then reports.
+  async function act(url, body) {
+    let response;
+    try {
+      response = await fetch(url, {method: "POST", credentials: "same-origin", cache: "no-store",
+                                   headers: {"Content-Type": "application/json",
+                                             Accept: "application/json"},
+                                   body: JSON.stringify(body)});
+    } catch (err) {
+      setWeb(false);
+      scheduleRefresh();
+      return;
+    }
+    if (response.status === 401) { window.location.href = cfg.loginUrl; return; }
+    if (response.ok) {
+      showError("");
+    } else {
+      let message = response.statusText || String(response.status);
+      try { message = (await response.json()).message || message; } catch (err) { /* not JSON */ }
+      showError(message);
+    }
+    scheduleRefresh();  // also re-enables the button that was clicked
+  }
+
+  let errorTimer = null;
+  function showError(message) {
+    const box = document.getElementById("action-error");
+    clearTimeout(errorTimer);
+    box.hidden = !message;
+    box.textContent = message ? "⚠ " + T.action_failed + ": " + message : "";
+    if (message) errorTimer = setTimeout(() => { box.hidden = true; }, 10000);
+  }
+
   function listen() {
     const source = new EventSource(cfg.eventsUrl);
     for (const name of cfg.events) {
@@ -190,6 +276,11 @@
     };
   }
 
+  document.getElementById("callers-switch").addEventListener("click", (e) => {
+    const toggle = e.currentTarget;
+    toggle.disabled = true;
+    act(cfg.callersUrl, {enabled: toggle.getAttribute("aria-checked") !== "true"});
+  });
   if (cfg.status) render(cfg.status);
   setCore(cfg.coreUp);
   listen();

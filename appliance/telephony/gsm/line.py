@@ -21,7 +21,7 @@ from appliance.events import AlarmCleared, AlarmRaised, Clock, Event, LegEnded
 from appliance.store.messages import MessageStore
 from appliance.telephony.gsm import init as modem_init
 from appliance.telephony.gsm import profiles
-from appliance.telephony.gsm.audio import StreamFrameSource, alsa_stream
+from appliance.telephony.gsm.audio import FdAudioStream, StreamFrameSource, alsa_stream
 from appliance.telephony.gsm.callflow import CAUSE_BUSY, CAUSE_TEMPORARY, CallFlow, CallHooks
 from appliance.telephony.gsm.channel import AtChannel, PortLost
 from appliance.telephony.gsm.dtmf import DtmfDetector
@@ -52,7 +52,6 @@ class GsmTiming:
     reset_settle: float = 3.0  # after AT+CFUN=1,1 / a power cycle, before looking for the port
     port_wait: float = 40.0  # ... and how long the port may take to come back
     alarm_retry_every: float = 300.0
-    sim_retry_every: float = 60.0
     pin_ready_grace: float = 15.0  # a +CPIN: READY this soon after our PIN is no reboot
     init: modem_init.InitTiming = field(default_factory=modem_init.InitTiming)
 
@@ -104,6 +103,9 @@ class GsmLine(CallHooks):
 
     def stop(self) -> None:
         self._stop.set()
+        if not self._worker.running:
+            self._close_channel()
+            return
         done = threading.Event()
         self._worker.post(lambda: (self._shutdown(), done.set()))
         if not done.wait(5.0):
@@ -133,7 +135,7 @@ class GsmLine(CallHooks):
 
     # -- SMS and USSD -------------------------------------------------------------------------
     def send_sms(self, number: str, text: str) -> int:
-        """Queue an SMS; returns its message id (status in the store: sending → sent → delivered)."""
+        """Queue an SMS; returns its message id (store status: sending → sent → delivered)."""
         mid, parts = self.sms.prepare(number, text)
         self._worker.post(lambda: self._send_sms(mid, parts))
         return mid
@@ -208,8 +210,9 @@ class GsmLine(CallHooks):
             if path.startswith("alsa:"):
                 stream = alsa_stream(path[5:])
             else:
-                stream = self._serial_factory(path, baudrate=self.cfg.baudrate, timeout=0.05,
-                                              write_timeout=0.1)
+                port = self._serial_factory(path, baudrate=self.cfg.baudrate, timeout=0.05,
+                                            write_timeout=0.1)
+                stream = FdAudioStream(port) if hasattr(port, "fileno") else port
         except Exception as exc:  # the call goes on without audio rather than not at all
             log.warning("audio port failed line=%s call_id=%s error=%s", self.name, call_id, exc)
             return None
@@ -272,10 +275,13 @@ class GsmLine(CallHooks):
             self.ussd_flow.start(self.cfg.balance_ussd, Future())
 
     # -- recovery (LineOps) -------------------------------------------------------------------
-    def on_port_lost(self, exc: Exception) -> None:
+    def on_port_lost(self, exc: Exception, chan: AtChannel) -> None:
         """Reader thread: the port failed (unplugged, powered off)."""
+        def run() -> None:
+            if chan is self._chan:  # not a channel that recovery already replaced
+                self._recover(f"port lost: {exc}")
         if not self._stop.is_set():
-            self._worker.post(lambda: self._recover(f"port lost: {exc}"))
+            self._worker.post(run)
 
     def on_reboot_urc(self, line: str) -> None:
         """Reader thread: the modem announced a (re)start."""
@@ -327,8 +333,10 @@ class GsmLine(CallHooks):
             log.warning("cannot open port line=%s port=%s error=%s", self.name, self.cfg.port, exc)
             self.health.update(port="down")
             return False
-        self._chan = AtChannel(port, self._urcs.table(), self.on_port_lost, self.name)
-        self._chan.start()
+        chan = AtChannel(port, self._urcs.table(), lambda exc: self.on_port_lost(exc, chan),
+                         self.name)
+        self._chan = chan
+        chan.start()
         return self._run_init()
 
     def _run_init(self) -> bool:

@@ -57,6 +57,10 @@ class Worker:
             self._thread.join(timeout)
 
     @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and not self._stopping
+
+    @property
     def in_worker(self) -> bool:
         return threading.current_thread() is self._thread
 

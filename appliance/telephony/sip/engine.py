@@ -213,7 +213,7 @@ class SipEngine:
 
     def _publish_line_state(self) -> None:
         """The SIP line lamp: on while any call is up (cheap: a bool per loop turn)."""
-        busy = any(not leg.ended for leg in self._legs.values())
+        busy = any(not leg.ended and leg.call is not None for leg in self._legs.values())
         if busy != self._line_busy:
             self._line_busy = busy
             self._publish(ev.LineStateChanged(line=self.settings.name, kind="sip",

@@ -63,7 +63,8 @@ def test_paced_writer_sends_a_frame_every_20ms_silence_included(pcm_pty):
     src.stop()
     frames = len(got) // FRAME_BYTES
     assert 20 <= frames <= 28  # 25 expected in 0.5 s
-    assert got[:FRAME_BYTES] == b"\x11" * FRAME_BYTES and got[FRAME_BYTES:2 * FRAME_BYTES] == bytes(FRAME_BYTES)
+    assert got[:FRAME_BYTES] == b"\x11" * FRAME_BYTES  # our frame first,
+    assert got[FRAME_BYTES:2 * FRAME_BYTES] == bytes(FRAME_BYTES)  # then silence, not nothing
     assert src.max_write_gap < 0.045
 
 
@@ -92,3 +93,29 @@ def test_voice_like_tone_is_not_a_key():
     for _ in range(100):
         det.feed(tone_frame(440) + tone_frame(1000))
     assert got == []
+
+
+def test_sound_card_path_through_helper_processes(tmp_path):
+    """SIM800's analog audio: capture and playback processes (sox and cat stand in for
+    arecord and aplay, which need a sound card)."""
+    from appliance.telephony.gsm.audio import ProcessAudioStream
+
+    played = tmp_path / "played.raw"
+    stream = ProcessAudioStream(
+        ["sox", "-n", "-t", "raw", "-r", "8000", "-e", "signed", "-b", "16", "-c", "1", "-",
+         "synth", "1", "sine", "697"],
+        ["sh", "-c", f"cat > {played}"])
+    src = StreamFrameSource(stream, name="sound-card")
+    src.write_frame(b"\x22" * FRAME_BYTES)
+    src.start()
+    try:
+        deadline = time.monotonic() + 2
+        frame = src.read_frame()
+        while frame == bytes(FRAME_BYTES) and time.monotonic() < deadline:
+            time.sleep(0.01)
+            frame = src.read_frame()
+        assert frame != bytes(FRAME_BYTES)
+        time.sleep(0.1)
+    finally:
+        src.stop()
+    assert played.read_bytes()[:FRAME_BYTES] == b"\x22" * FRAME_BYTES

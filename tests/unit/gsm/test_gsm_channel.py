@@ -19,6 +19,9 @@ class Peer:
 
     def __init__(self, script):
         self.master, slave = os.openpty()
+        # Non-blocking: select() reports a pty nobody has opened yet as readable, and a
+        # blocking read() would then hang once pyserial opens it.
+        os.set_blocking(self.master, False)
         tty.setraw(slave)
         self.path = os.ttyname(slave)
         os.close(slave)
@@ -86,8 +89,8 @@ def test_urc_inside_a_response_is_removed_and_delivered(rig):
     urcs = UrcTable()
     urcs.add(r"^RING$", lambda m, lines: seen.append(lines[0]))
     urcs.add(r"^\+CMTI:", lambda m, lines: seen.append(lines[0]))
-    _, chan, _ = rig({"AT+CSQ": b"\r\n+CSQ: 17,99\r\n\r\nRING\r\n\r\n+CMTI: \"SM\",2\r\n\r\nOK\r\n"},
-                     urcs)
+    reply = b'\r\n+CSQ: 17,99\r\n\r\nRING\r\n\r\n+CMTI: "SM",2\r\n\r\nOK\r\n'
+    _, chan, _ = rig({"AT+CSQ": reply}, urcs)
     assert chan.command("AT+CSQ", timeout=1) == ["+CSQ: 17,99"]
     assert seen == ["RING", '+CMTI: "SM",2']
 
@@ -122,7 +125,8 @@ def test_expected_prefix_wins_over_the_same_urc(rig):
     seen = []
     urcs = UrcTable()
     urcs.add(r"^\+CLCC:", lambda m, lines: seen.append(lines[0]))
-    peer, chan, _ = rig({"AT+CLCC": b'\r\n+CLCC: 1,1,4,0,0,"+79161234567",145\r\n\r\nOK\r\n'}, urcs)
+    reply = b'\r\n+CLCC: 1,1,4,0,0,"+79161234567",145\r\n\r\nOK\r\n'
+    peer, chan, _ = rig({"AT+CLCC": reply}, urcs)
     assert chan.command("AT+CLCC", timeout=1, expect="+CLCC:") == [
         '+CLCC: 1,1,4,0,0,"+79161234567",145']
     assert seen == []

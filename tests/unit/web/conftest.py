@@ -16,7 +16,7 @@ from appliance.auth import UserStore
 from appliance.config.model import Config, DispatcherConfig, OfficeConfig
 from appliance.control import ControlServer, socket_path
 from appliance.errors import CallboxError
-from appliance.events import EventBus
+from appliance.events import DispatcherStateChanged, EventBus
 from appliance.store.db import db_path, open_db
 from web import create_app, make_server
 
@@ -25,29 +25,57 @@ PASSWORD = "correct horse"
 
 @dataclass
 class FakeCore:
-    """What the core would report, changeable by a test; records the actions it ran."""
+    """What the core would report, changeable by a test; records the actions it ran.
+    Pausing behaves like the real core: it changes the status and, when the state
+    changes, publishes DispatcherStateChanged on the bus (set ``bus`` to see it)."""
 
     status: dict[str, Any] = field(default_factory=lambda: {
+        "version": "1.2.3",
         "lines": [{"name": "gsm1", "kind": "gsm", "state": "idle"},
                   {"name": "trunk", "kind": "sip", "state": "up"}],
-        "dispatchers": [{"name": "anna", "state": "available"},
-                        {"name": "boris", "state": "busy"}],
+        "dispatchers": [{"name": "anna", "state": "available", "pause_pending": False},
+                        {"name": "boris", "state": "busy", "pause_pending": False}],
         "queues": [{"name": "taxi", "waiting": []}],
+        "in_menu": [{"call_id": "c9", "caller": "+989351112233", "menu": "main"}],
         "lamps": [{"name": "anna", "pin": 17, "state": "off"},
                   {"name": "queue", "pin": 22, "state": "blink"}],
+        "capacity": {"total": 8, "used": 1},
+        "alarms": [],
     })
     actions: list[tuple[str, dict]] = field(default_factory=list)
+    bus: EventBus | None = None
+    refuse_sms: str = ""  # when set, send_sms fails with this message
 
     def get_status(self) -> dict[str, Any]:
         return self.status
 
-    def pause(self, args: dict) -> dict:
+    def pause(self, args: dict) -> str:
         if "dispatcher" not in args:
             raise ValueError("dispatcher is required")
-        if args["dispatcher"] == "ghost":
-            raise CallboxError("no dispatcher named ghost")
+        agent = next((d for d in self.status["dispatchers"] if d["name"] == args["dispatcher"]),
+                     None)
+        if agent is None:
+            raise CallboxError(f"no dispatcher named {args['dispatcher']!r}")
         self.actions.append(("pause", args))
-        return {"paused": args["dispatcher"]}
+        paused, before = bool(args.get("paused", True)), agent["state"]
+        if before in ("busy", "ringing"):
+            agent["pause_pending"] = paused  # takes effect when the call ends
+        elif paused or before == "paused":
+            agent["state"] = "paused" if paused else "available"
+        if agent["state"] != before and self.bus is not None:
+            self.bus.publish(DispatcherStateChanged(agent["name"], agent["state"], before))
+        return agent["state"]
+
+    def send_sms(self, args: dict) -> dict:
+        self.actions.append(("send_sms", args))
+        if self.refuse_sms:
+            raise CallboxError(self.refuse_sms)
+        return {"id": len(self.actions)}
+
+    def callers(self, args: dict) -> dict:
+        self.actions.append(("callers", args))
+        self.status.setdefault("demo", {})["callers"] = bool(args["enabled"])
+        return self.status["demo"]
 
 
 def make_config(language: str = "en") -> Config:
@@ -71,14 +99,14 @@ def bus():
 
 
 @pytest.fixture
-def core() -> FakeCore:
-    return FakeCore()
+def core(bus) -> FakeCore:
+    return FakeCore(bus=bus)
 
 
 @pytest.fixture
 def control_server(data_dir, bus, core):
-    server = ControlServer(socket_path(data_dir), core.get_status, {"pause": core.pause},
-                           heartbeat_s=0.5)
+    actions = {"pause": core.pause, "send_sms": core.send_sms, "callers": core.callers}
+    server = ControlServer(socket_path(data_dir), core.get_status, actions, heartbeat_s=0.5)
     bus.subscribe(server.handle_event)
     server.start()
     yield server
@@ -126,6 +154,34 @@ def supervisor(app, users):
     client = app.test_client()
     assert _login(client, "sam").status_code == 302
     return client
+
+
+@pytest.fixture
+def signed_in(app, users):
+    """signed_in(name, role) -> a test client with a session of a new user."""
+    def make(name: str, role: str):
+        users.add_user(name, PASSWORD, role)
+        client = app.test_client()
+        assert _login(client, name).status_code == 302
+        return client
+    return make
+
+
+@pytest.fixture
+def token_client(app, users):
+    """token_client(role) -> (client, headers) for API calls with a Bearer token."""
+    def make(role: str):
+        return app.test_client(), {"Authorization": f"Bearer {users.create_token(role)}"}
+    return make
+
+
+@pytest.fixture
+def csrf():
+    """csrf(client, url) -> the CSRF token of the form on that page."""
+    def token(client, url: str) -> str:
+        page = client.get(url).get_data(as_text=True)
+        return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    return token
 
 
 CALL_COLUMNS = ("call_id", "direction", "line", "caller", "caller_raw", "callee", "started_at",

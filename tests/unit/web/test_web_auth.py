@@ -18,12 +18,22 @@ def _protected_urls(app):
         yield method, url
 
 
+def _post_urls(app):
+    """Routes that also take POST on a URL that answers GET (e.g. a page and its form)."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint not in PUBLIC and "POST" in rule.methods:
+            yield "POST", rule.rule.replace("<name>", "pause")
+
+
 def test_every_page_and_api_needs_a_login(app):
     client = app.test_client()
     urls = list(_protected_urls(app))
     assert {u for _, u in urls} >= {"/", "/calls", "/calls.csv", "/api/status", "/api/calls",
-                                     "/api/events", "/api/actions/pause", "/logout"}
-    for method, url in urls:
+                                     "/api/events", "/api/actions/pause", "/logout",
+                                     "/messages", "/api/messages", "/api/ussd", "/health",
+                                     "/api/health", "/api/dispatchers/pause/pause"}
+    assert ("POST", "/messages") in [(m, u) for m, u in _post_urls(app)]
+    for method, url in urls + list(_post_urls(app)):
         response = client.open(url, method=method)
         if url.startswith("/api/"):
             assert response.status_code == 401, url
@@ -102,7 +112,7 @@ def test_actions_need_supervisor_or_admin(app, users, core, control_server):
         if expected == 403:
             assert response.json["error"] == "forbidden"
         else:
-            assert response.json == {"ok": True, "result": {"paused": "anna"}}
+            assert response.json == {"ok": True, "result": "paused"}
     assert core.actions == [("pause", {"dispatcher": "anna"})] * 2
 
 

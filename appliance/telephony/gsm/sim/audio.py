@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 import os
-import select
 import threading
 import time
 
@@ -45,6 +44,7 @@ class SimAudioPort:
         self.source = source  # "tone" | "echo" | "silence"
         self.enabled = False
         self.received = bytearray()
+        self.record = True  # keep what the box sends (off for long benchmarks)
         self.frames_sent = 0
         self._pty: PtyEnd | None = None
         self._tone = tone_frame()
@@ -55,7 +55,9 @@ class SimAudioPort:
         self._thread: threading.Thread | None = None
 
     def open(self) -> None:
-        self._pty = PtyEnd(self.link)
+        pty = PtyEnd(self.link)
+        with self._lock:
+            self._pty = pty
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="sim-audio", daemon=True)
             self._thread.start()
@@ -82,60 +84,48 @@ class SimAudioPort:
             self._echo.clear()
 
     def _next_frame(self) -> bytes:
-        with self._lock:
-            if self._queued:
-                frame = bytes(self._queued[:FRAME_BYTES]).ljust(FRAME_BYTES, b"\0")
-                del self._queued[:FRAME_BYTES]
-                return frame
-            if self.source == "echo":
-                frame = bytes(self._echo[:FRAME_BYTES]).ljust(FRAME_BYTES, b"\0")
-                del self._echo[:FRAME_BYTES]
-                return frame
+        """Called with the lock held."""
+        if self._queued:
+            frame = bytes(self._queued[:FRAME_BYTES]).ljust(FRAME_BYTES, b"\0")
+            del self._queued[:FRAME_BYTES]
+            return frame
+        if self.source == "echo":
+            frame = bytes(self._echo[:FRAME_BYTES]).ljust(FRAME_BYTES, b"\0")
+            del self._echo[:FRAME_BYTES]
+            return frame
         return self._tone if self.source == "tone" else bytes(FRAME_BYTES)
 
     def _run(self) -> None:
+        """Wake once per frame: take what the box sent, send the next frame."""
         period = FRAME_MS / 1000.0
         due = time.perf_counter()
         while not self._stop.is_set():
-            pty = self._pty
-            if pty is None:
-                time.sleep(0.02)
-                continue
-            timeout = max(0.0, due - time.perf_counter())
-            try:
-                ready, _, _ = select.select([pty.fd], [], [], timeout)
-            except (OSError, ValueError):
-                time.sleep(0.02)
-                continue
-            if ready:
-                self._drain(pty)
-            now = time.perf_counter()
-            if now >= due:
-                due = max(due + period, now - period)
-                if self.enabled:
-                    self._send(pty)
-
-    def _drain(self, pty: PtyEnd) -> None:
-        try:
+            due += period
+            delay = due - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            elif delay < -5 * period:
+                due = time.perf_counter()  # fell far behind: resume the pace, no burst
             with self._lock:  # vanish() closes under it; a closed fd number gets reused
-                data = os.read(pty.fd, 4096) if self._pty is pty and pty.fd >= 0 else b""
-        except OSError:  # nobody has the port open (or it vanished)
-            time.sleep(0.01)
-            return
-        if self.enabled:
-            with self._lock:
-                self.received += data
-                if self.source == "echo":
-                    self._echo += data
-                    del self._echo[:-FRAME_BYTES * 10]
+                pty = self._pty
+                if pty is not None and pty.fd >= 0:
+                    self._tick(pty.fd)
 
-    def _send(self, pty: PtyEnd) -> None:
-        frame = self._next_frame()
+    def _tick(self, fd: int) -> None:
         try:
-            with self._lock:
-                if self._pty is not pty or pty.fd < 0:
-                    return
-                os.write(pty.fd, frame)
+            data = os.read(fd, 65536)
+        except OSError:  # nothing waiting, or nobody has the port open
+            data = b""
+        if not self.enabled:
+            return
+        if data:
+            if self.record:
+                self.received += data
+            if self.source == "echo":
+                self._echo += data
+                del self._echo[:-FRAME_BYTES * 10]
+        try:
+            os.write(fd, self._next_frame())
             self.frames_sent += 1
         except OSError:
-            pass  # the box has not opened the audio port (yet)
+            pass  # the box has not opened the audio port (yet), or it stopped reading

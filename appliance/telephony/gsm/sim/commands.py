@@ -265,7 +265,8 @@ class CommandSet:
         if answer.dcs == 72:
             return answer.text.encode("utf-16-be").hex().upper()
         if answer.dcs == 17:
-            return (gsm7.pack(gsm7.to_septets("ru")) + answer.text.encode("utf-16-be")).hex().upper()
+            language = gsm7.pack(gsm7.to_septets("ru"))  # two GSM-7 characters, 2 octets
+            return (language + answer.text.encode("utf-16-be")).hex().upper()
         if self.sim.dialect.ussd == "packed-hex":
             return gsm7.encode_packed(answer.text).hex().upper()
         return answer.text
