@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
 from appliance import __version__, events as ev
 from appliance.acd.acd import Acd
-from appliance.config.model import Config
+from appliance.config.model import Config, GsmConfig
 from appliance.control.protocol import socket_path
 from appliance.control.server import ControlServer
 from appliance.errors import CallboxError, SipEngineMissing
@@ -27,7 +27,8 @@ from appliance.store.calllog import EVENT_TYPES as CALLLOG_EVENTS, CallLog
 from appliance.store.db import db_path
 from appliance.store.messages import MessageStore
 from appliance.telephony.gsm import GsmLine
-from appliance.telephony.gsm.power import make_power_hook
+from appliance.telephony.gsm.power import CallbackPowerHook, make_power_hook
+from appliance.telephony.gsm.sim.modem import SimModem
 from appliance.telephony.router import CallRouter
 
 log = logging.getLogger("callbox.core")
@@ -46,8 +47,6 @@ class CoreOptions:
     log_wire: bool = False
     extra_actions: dict[str, Callable[[dict], Any]] = field(default_factory=dict)
     extra_status: Callable[[], dict] | None = None
-    # Extra lines (the demo's simulated modem): each gets the router's publish function.
-    extra_lines: list[Callable[[Callable[[ev.Event], None]], Any]] = field(default_factory=list)
 
 
 class Core:
@@ -63,6 +62,7 @@ class Core:
                                      EspeakSynthesizer(), voice=config.prompts.voice)
         self.calllog = CallLog(db_path(self.data_dir))
         self.messages = MessageStore(db_path(self.data_dir))
+        self.sim_modems: dict[str, SimModem] = {}
         self.router = CallRouter(self._sip_settings(), self.bus.publish)
         self.acd = Acd(config.queue, config.dispatcher, self.router, self.prompts.path, self.bus,
                        time.monotonic)
@@ -91,11 +91,23 @@ class Core:
     def _add_gsm_lines(self, pin_factory: Any) -> None:
         country = self.config.office.country
         for gsm in self.config.gsm:
-            hook = make_power_hook(gsm.power_hook, pin_factory=pin_factory)
+            if gsm.port.startswith("sim:"):  # the built-in modem simulator (demo mode)
+                gsm, hook = self._sim_modem(gsm)
+            else:
+                hook = make_power_hook(gsm.power_hook, pin_factory=pin_factory)
             self.router.add_line(lambda publish, gsm=gsm, hook=hook: GsmLine(
                 gsm, publish, store=self.messages, power_hook=hook, region=country))
-        for make in self.options.extra_lines:
-            self.router.add_line(make)
+
+    def _sim_modem(self, gsm: GsmConfig) -> tuple[GsmConfig, Any]:
+        """``port = "sim:quectel"``: a simulated modem behind a pty, opened like a real one."""
+        profile = gsm.port[4:] or (gsm.profile if gsm.profile != "auto" else "quectel")
+        modem = SimModem(profile, self.data_dir / "modem" / gsm.name, name=gsm.name,
+                         pin=gsm.pin).start()
+        if gsm.balance_ussd:
+            modem.set_ussd_reply(gsm.balance_ussd, "Your balance is 125,000 Rials.")
+        self.sim_modems[gsm.name] = modem
+        return (replace(gsm, port=modem.port, audio_port=modem.audio_port),
+                CallbackPowerHook(modem.power_cycle))
 
     def _wire(self) -> None:
         # Order matters only for readability: each subscriber is isolated.
@@ -135,6 +147,8 @@ class Core:
         self.bus.stop()
         self.calllog.stop()
         self.messages.close()
+        for modem in self.sim_modems.values():
+            modem.stop()
         self.buttons.close()
         self.lamps.close()
         log.info("core stopped")

@@ -57,7 +57,10 @@ def normalize_number(text: str, region: str) -> str | None:
         parsed = phonenumbers.parse(plain, region.upper() or None)
     except phonenumbers.NumberParseException:
         parsed = None
-    if parsed is not None and phonenumbers.is_possible_number(parsed):
+    # valid for the region (or typed with its country code): E.164, so replies and
+    # incoming messages of the same person group together
+    if parsed is not None and (phonenumbers.is_valid_number(parsed) or (
+            plain.startswith("+") and phonenumbers.is_possible_number(parsed))):
         return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     return digits if not plain.startswith("+") and 3 <= len(digits) <= 15 else None
 

@@ -12,6 +12,7 @@ import os
 import random
 import signal
 import sys
+import time
 
 from appliance.demo.ua import SimCall, SimUA
 from appliance.demo.voices import make_voice
@@ -29,6 +30,7 @@ class Callers:
         self.every, self.max_calls, self.voice, self.rng = every, max_calls, voice, rng
         self.enabled = True
         self._accounts: dict[str, object] = {}
+        self._quiet_until = 0.0  # after a 486 the office is full: let it breathe
 
     def start(self) -> None:
         signal.signal(signal.SIGUSR1, lambda *_: self._set(False))
@@ -42,7 +44,7 @@ class Callers:
     def _tick(self) -> None:
         self.ua.later(self.rng.uniform(0.6, 1.4) * self.every, self._tick)
         live = sum(1 for c in self.ua.calls.values() if not c.ended)
-        if self.enabled and live < self.max_calls:
+        if self.enabled and live < self.max_calls and time.monotonic() >= self._quiet_until:
             self._call()
 
     def _call(self) -> None:
@@ -52,6 +54,11 @@ class Callers:
         sim = self.ua.dial(self._accounts[number], self.target)
         sim.on_confirmed = self._answered
         sim.on_media = lambda s: self.ua.play(s, self.voice)
+        sim.on_end = self._ended
+
+    def _ended(self, sim: SimCall, code: int, reason: str) -> None:
+        if code == 486:
+            self._quiet_until = time.monotonic() + 3 * self.every
 
     def _answered(self, sim: SimCall) -> None:
         digit = self.rng.choices(["1", "2", "0", "7", ""], weights=[60, 20, 8, 6, 6])[0]

@@ -28,12 +28,20 @@ phone = "sip:102@{sip_host}:{phone2}"
 lamp = 23
 button = 24
 
+[[gsm]]
+name = "gsm1"
+port = "sim:quectel"            # the built-in modem simulator behind a pty
+profile = "quectel"
+balance_ussd = "*140*11#"
+balance_every_min = 60
+
 [lamps]
 pin_factory = "mock"
 queue_waiting = 22
 
 [lamps.lines]
 sip = 6
+gsm1 = 13
 
 [[queue]]
 name = "taxi"

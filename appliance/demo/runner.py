@@ -19,7 +19,9 @@ from gpiozero.pins.mock import MockFactory
 from appliance.app import CoreOptions, build
 from appliance.commands import wait_for_signal
 from appliance.demo.demo_config import demo_ports, demo_toml
+from appliance.demo.gsm_callers import GsmCallers
 from appliance.errors import CallboxError
+
 
 log = logging.getLogger("callbox.demo")
 
@@ -61,6 +63,7 @@ class Demo:
         self.sip_port = int(port)
         self.children: dict[str, Child] = {}
         self.callers_on = not args.no_callers
+        self.gsm_callers: list[GsmCallers] = []
 
     def config_file(self) -> Path:
         if self.args.config:
@@ -77,11 +80,16 @@ class Demo:
         config_path = self.config_file()
         config = load_toml(config_path)
         UserStore(self.data).ensure_admin(DEMO_PASSWORD)
-        options = CoreOptions(sip_listen=self.args.sip, pin_factory=MockFactory(),
+        factory = MockFactory()
+        options = CoreOptions(sip_listen=self.args.sip, pin_factory=factory,
                               extra_actions={"callers": self._action_callers},
                               extra_status=lambda: {"demo": {"callers": self.callers_on}})
         core = build(config, self.data, options)
         core.start()
+        for modem in core.sim_modems.values():  # "sim:" ports: mobile customers call there
+            self.gsm_callers.append(GsmCallers(modem, lambda: self.callers_on,
+                                               every=self.args.call_every * 3))
+            self.gsm_callers[-1].start()
         self._spawn_children(config, config_path)
         return core
 
@@ -114,6 +122,8 @@ class Demo:
         return {"callers": self.callers_on}
 
     def stop(self) -> None:
+        for gsm in self.gsm_callers:
+            gsm.stop()
         for child in self.children.values():
             child.stop()
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from appliance.auth import UserStore
-from appliance.config.model import Config, DispatcherConfig, OfficeConfig
+from appliance.config.model import Config, DispatcherConfig, GsmConfig, OfficeConfig
 from appliance.control import ControlServer, socket_path
 from appliance.errors import CallboxError
 from appliance.events import DispatcherStateChanged, EventBus
@@ -82,7 +82,8 @@ def make_config(language: str = "en") -> Config:
     return Config(office=OfficeConfig(name="Test Taxi", language=language,
                                       timezone="Asia/Tehran", country="IR"),
                   dispatcher=[DispatcherConfig("anna", "101", "local"),
-                              DispatcherConfig("boris", "102", "local")])
+                              DispatcherConfig("boris", "102", "local")],
+                  gsm=[GsmConfig("gsm1", "/dev/ttyUSB0")])
 
 
 @pytest.fixture
@@ -143,8 +144,8 @@ def password() -> str:
 
 @pytest.fixture
 def make_app(data_dir):
-    """make_app(language="en") -> a new app over the same data dir."""
-    return lambda language="en": create_app(make_config(language), data_dir)
+    """make_app(language="en", **create_app_kwargs) -> a new app over the same data dir."""
+    return lambda language="en", **kw: create_app(make_config(language), data_dir, **kw)
 
 
 @pytest.fixture
