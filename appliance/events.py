@@ -83,7 +83,7 @@ class CallAnswered(Event):
 class DtmfReceived(Event):
     call_id: str
     digit: str
-    method: str  # "rfc2833" | "info" | "modem"
+    method: str  # "rfc2833" | "info" | "modem" | "inband"
 
 
 @dataclass(frozen=True)
@@ -175,6 +175,20 @@ class DispatcherStateChanged(Event):
     dispatcher: str
     state: str  # offline|available|ringing|busy|paused|wrapup
     previous: str
+
+
+@dataclass(frozen=True)
+class PauseRequested(Event):
+    """A pause asked for during a call (it starts when the call ends), or withdrawn."""
+    dispatcher: str
+    pending: bool
+
+
+@dataclass(frozen=True)
+class SettingChanged(Event):
+    """A runtime switch changed (the demo's caller generator, ...)."""
+    setting: str
+    value: object
 
 
 @dataclass(frozen=True)

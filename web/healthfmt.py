@@ -74,7 +74,7 @@ def _disk(disk: dict[str, int] | None, t: Translator) -> Row:
         return Row(t("data_disk"), alarm_text("data_disk_missing", t), "bad")
     ratio = disk["used"] / disk["total"] if disk["total"] else 0.0
     text = t.format("used_of", used=size(disk["used"], t), total=size(disk["total"], t))
-    text += f" ({t.digits(round(ratio * 100))}%)"
+    text += f" ({t.digits(round(ratio * 100))}{'٪' if t.lang == 'fa' else '%'})"
     return Row(t("data_disk"), text, "bad" if ratio > DISK_FULL_RATIO else "ok")
 
 

@@ -17,6 +17,7 @@ from appliance.acd.agents import Agent, AgentState, AgentTrigger
 from appliance.acd.hold import HoldPlayer
 from appliance.acd.strategies import STRATEGIES
 from appliance.config.model import DispatcherConfig, QueueConfig
+from appliance.errors import CallboxError
 
 log = logging.getLogger("callbox.acd")
 
@@ -277,8 +278,12 @@ class Acd:
 
     def set_paused(self, name: str, paused: bool) -> str:
         agent = self.agents[name]
+        if agent.state == AgentState.OFFLINE:
+            raise CallboxError(f"dispatcher {name} is offline")
         if agent.state in (AgentState.BUSY, AgentState.RINGING):
-            agent.pause_after = paused  # takes effect when this call ends
+            if agent.pause_after != paused:  # takes effect when this call ends
+                agent.pause_after = paused
+                self._bus.publish(ev.PauseRequested(dispatcher=name, pending=paused))
         elif paused:
             self._agent_fire(name, AgentTrigger.PAUSE)
         elif agent.state == AgentState.PAUSED:

@@ -97,6 +97,11 @@ class ControlServer:
 
     def stop(self) -> None:
         self._stopping.set()
+        if self._listener is not None:
+            try:  # wakes the accept loop now instead of at its next poll
+                self._listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         if self._thread is not None:
             self._thread.join(2.0)
             self._thread = None

@@ -21,6 +21,7 @@ from appliance.commands import wait_for_signal
 from appliance.demo.demo_config import demo_ports, demo_toml
 from appliance.demo.gsm_callers import GsmCallers
 from appliance.errors import CallboxError
+from appliance.events import SettingChanged
 
 
 log = logging.getLogger("callbox.demo")
@@ -64,6 +65,7 @@ class Demo:
         self.children: dict[str, Child] = {}
         self.callers_on = not args.no_callers
         self.gsm_callers: list[GsmCallers] = []
+        self.core: Any = None
 
     def config_file(self) -> Path:
         if self.args.config:
@@ -84,7 +86,7 @@ class Demo:
         options = CoreOptions(sip_listen=self.args.sip, pin_factory=factory,
                               extra_actions={"callers": self._action_callers},
                               extra_status=lambda: {"demo": {"callers": self.callers_on}})
-        core = build(config, self.data, options)
+        core = self.core = build(config, self.data, options)
         core.start()
         for modem in core.sim_modems.values():  # "sim:" ports: mobile customers call there
             self.gsm_callers.append(GsmCallers(modem, lambda: self.callers_on,
@@ -119,6 +121,8 @@ class Demo:
         if child is None:
             raise CallboxError("the caller generator is not running")
         child.signal(signal.SIGUSR2 if self.callers_on else signal.SIGUSR1)
+        if self.core is not None:  # every open page learns of the switch at once
+            self.core.bus.publish(SettingChanged(setting="demo.callers", value=self.callers_on))
         return {"callers": self.callers_on}
 
     def stop(self) -> None:

@@ -224,6 +224,9 @@ class SimUA:
             sim.on_confirmed(sim)
         elif info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
             sim.ended = True
+            if sim.recorder is not None:  # finish the WAV (its header) before anyone reads it
+                self.retired.append(sim.call)
+                sim.recorder = None
             if sim.on_end:
                 sim.on_end(sim, info.lastStatusCode, info.lastReason)
             self.later(0.0, lambda: self._retire(key))

@@ -104,8 +104,10 @@ def test_unanswered_dispatcher_is_skipped_for_the_next(office):
     [record] = office.ended_records(1)
     assert record["disposition"] == "answered"
     assert record["dispatcher"] in {"anna", "boris"}
-    rang = {c["phone"]: c["answered"] for c in office.phone_calls()}
-    assert record["dispatcher"] == "boris" and rang.get("101") is False and rang["102"] is True
+    calls = wait_for(lambda: len(c := office.phone_calls()) >= 2 and c, 10,
+                     what="both phones' call reports")
+    rang = {c["phone"]: c["answered"] for c in calls}
+    assert record["dispatcher"] == "boris" and rang == {"101": False, "102": True}
 
 
 def test_dispatcher_hangs_up_first(office):

@@ -74,5 +74,6 @@ def test_live_call_on_status_and_sse(office, web):
     assert received - sent < 1.0
     caller.join(30)
     stop.set()
-    calls = _get(base + "/api/calls?number=09121234567", token)
+    calls = wait_for(lambda: [c for c in _get(base + "/api/calls?number=09121234567", token)
+                              if c["disposition"]], 10, what="the ended call in /api/calls")
     assert [c["disposition"] for c in calls] == ["answered"]
