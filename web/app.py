@@ -44,6 +44,9 @@ def create_app(config: Config, data_dir: Path | str,
         SESSION_COOKIE_NAME="callbox_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Set the cookie only when the session changes: a slow request answered late
+        # must not put back an older session (e.g. undo a language switch).
+        SESSION_REFRESH_EACH_REQUEST=False,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=config.web.session_hours),
         MAX_CONTENT_LENGTH=MAX_BODY,
     )

@@ -218,12 +218,22 @@ def tone_wav(path: Path, freq: int, seconds: float = 3.0) -> str:
 
 
 def read_wav(path: str | Path) -> tuple[list[int], int]:
-    """16-bit mono samples and the sample rate."""
+    """16-bit mono samples and the sample rate. pjmedia finishes a recording's header
+    when its port is destroyed, a moment after the call ends: wait for it."""
+    wait_for(lambda: _is_wav(path), 5, what=f"{path} to be a finished WAV")
     with wave.open(str(path)) as wav:
         assert wav.getsampwidth() == 2 and wav.getnchannels() == 1
         frames = wav.readframes(wav.getnframes())
         rate = wav.getframerate()
     return list(struct.unpack(f"<{len(frames) // 2}h", frames)), rate
+
+
+def _is_wav(path: str | Path) -> bool:
+    try:
+        with wave.open(str(path)) as wav:
+            return wav.getnframes() > 0
+    except (wave.Error, EOFError, OSError):
+        return False
 
 
 def goertzel_share(samples: list[int], freq: float, rate: int) -> float:
