@@ -7,6 +7,7 @@ the simulated callers each get their own process.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import signal
 import subprocess
@@ -36,7 +37,7 @@ class Child:
         self.name = name
         self._log = open(log_path, "ab")
         self.proc = subprocess.Popen(argv, stdout=self._log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+                                     start_new_session=True, preexec_fn=_die_with_parent)
 
     def signal(self, sig: int) -> None:
         if self.proc.poll() is None:
@@ -50,6 +51,14 @@ class Child:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
         self._log.close()
+
+
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGTERM if the demo dies (even by SIGKILL or an abort)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _callbox(*args: str) -> list[str]:
@@ -141,8 +150,10 @@ def run_demo(args: Any) -> int:
     try:
         wait_for_signal(lambda: _watch(demo))
     finally:
-        core.stop()
-        demo.stop()
+        try:
+            core.stop()
+        finally:
+            demo.stop()
     return 0
 
 
