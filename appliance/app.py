@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from appliance import __version__, events as ev
 from appliance.acd.acd import Acd
+from appliance.callback import EVENT_TYPES as CALLBACK_EVENTS, Callbacks
 from appliance.config.model import Config, GsmConfig
 from appliance.control.protocol import socket_path
 from appliance.control.server import ControlServer
@@ -67,13 +68,16 @@ class Core:
         self.acd = Acd(config.queue, config.dispatcher, self.router, self.prompts.path, self.bus,
                        time.monotonic)
         self.flow = CallFlow(MenuTree(config.ivr), self.acd, self.router, self.prompts.path, self.bus)
+        self.callbacks = Callbacks(self.acd, self.router, self.bus, self.prompts.path,
+                                   lines=self.router.lines, country=config.office.country)
         # One pin factory for lamps and buttons: it is what notices a pin used twice.
         factory = options.pin_factory or make_pin_factory(config.lamps.pin_factory)
         self.lamps = LampBoard(factory, lamps_from_config(config), self.bus.publish)
         self.buttons = ButtonBoard(factory, buttons_from_config(config), self._button_pressed)
         self._add_gsm_lines(factory)
         actions = {"pause": self._action_pause, "send_sms": self._action_send_sms,
-                   "ussd": self._action_ussd, **options.extra_actions}
+                   "ussd": self._action_ussd, "call_back": self._action_call_back,
+                   **options.extra_actions}
         self.control = ControlServer(socket_path(self.data_dir), self.status, actions)
         self.alarms: dict[str, str] = {}
         self._wire()
@@ -112,6 +116,7 @@ class Core:
     def _wire(self) -> None:
         # Order matters only for readability: each subscriber is isolated.
         self.bus.subscribe(self.flow.handle)
+        self.bus.subscribe(self.callbacks.handle, CALLBACK_EVENTS)
         self.bus.subscribe(self.calllog.handle, CALLLOG_EVENTS)
         self.bus.subscribe(self.lamps.handle, LAMP_EVENTS)
         self.bus.subscribe(self.control.handle_event)
@@ -217,6 +222,15 @@ class Core:
         if name not in self.acd.agents:
             raise CallboxError(f"no dispatcher named {name!r}")
         return self.on_bus(lambda: self.acd.set_paused(name, paused))
+
+    def _action_call_back(self, args: dict) -> Any:
+        """Ring the dispatcher's phone, then call ``number`` (on ``line`` or the first GSM line)."""
+        dispatcher = str(args.get("dispatcher") or "").strip()
+        number = str(args.get("number") or "").strip()
+        if not dispatcher or not number:
+            raise ValueError("a callback needs a dispatcher and a number")
+        line = str(args.get("line") or "").strip()
+        return {"call_id": self.on_bus(lambda: self.callbacks.start(dispatcher, number, line))}
 
 
 def build(config: Config, data_dir: Path, options: CoreOptions | None = None) -> Core:

@@ -62,6 +62,17 @@ class CallOffered(Event):
 
 
 @dataclass(frozen=True)
+class CallPlaced(Event):
+    """The box started an outbound call (a dispatcher's callback). ``number`` is the
+    customer's number in E.164 where possible, ``number_raw`` as it was asked for."""
+    call_id: str
+    line: str
+    number: str
+    number_raw: str
+    dispatcher: str
+
+
+@dataclass(frozen=True)
 class CallRejected(Event):
     """The box refused a call before answering (capacity, not allowed, ...)."""
     call_id: str

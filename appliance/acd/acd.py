@@ -22,6 +22,9 @@ from appliance.errors import CallboxError
 log = logging.getLogger("callbox.acd")
 
 RETRY_S = 2.0  # when every dispatcher refused, wait before ringing them again
+STATE_WORDS = {AgentState.RINGING: "ringing", AgentState.BUSY: "on a call",
+               AgentState.WRAPUP: "wrapping up a call", AgentState.PAUSED: "paused",
+               AgentState.OFFLINE: "offline"}
 
 
 @dataclass
@@ -69,6 +72,7 @@ class Acd:
         self.waiting: dict[str, Waiting] = {}
         self.offers: dict[str, Offer] = {}
         self.talks: dict[str, Conversation] = {}  # by call_id
+        self._placed: set[str] = set()  # legs this queue originated (others are not ours)
         self._tick: ev.Timer | None = None
         self._over: dict[str, bool] = {}
 
@@ -106,6 +110,8 @@ class Acd:
         pass  # the dispatcher was already shown as ringing when the leg was placed
 
     def leg_answered(self, leg_id: str) -> None:
+        if leg_id not in self._placed:
+            return  # another part's leg (a callback): not ours to hang up
         offer = self.offers.pop(leg_id, None)
         waiting = self.waiting.get(offer.call_id) if offer else None
         if offer is None or waiting is None:
@@ -125,6 +131,7 @@ class Acd:
                                          queue=waiting.queue, wait_s=wait_s))
 
     def leg_ended(self, leg_id: str, code: int, reason: str) -> None:
+        self._placed.discard(leg_id)
         offer = self.offers.pop(leg_id, None)
         if offer is not None:
             self._refused(offer, f"{code} {reason}")
@@ -166,6 +173,7 @@ class Acd:
         offer = Offer(leg_id, waiting.call_id, agent.name)
         offer.timer = self._bus.call_later(conf.ring_timeout_s, lambda: self._ring_timeout(leg_id))
         self.offers[leg_id] = offer
+        self._placed.add(leg_id)
         waiting.legs.add(leg_id)
         agent.leg_id = leg_id
         self._agent_fire(agent.name, AgentTrigger.OFFER)
@@ -212,9 +220,11 @@ class Acd:
         agent.talk_s += self._now() - talk.started
         agent.leg_id = ""
         self._agent_fire(talk.agent, AgentTrigger.HANGUP)
-        wrapup = self._queues[talk.queue].wrapup_s
+        self._start_wrapup(agent, self._queues[talk.queue].wrapup_s)
+
+    def _start_wrapup(self, agent: Agent, seconds: float) -> None:
         self._cancel(agent.wrapup_timer)  # an older wrap-up must not cut this one short
-        agent.wrapup_timer = self._bus.call_later(wrapup, lambda: self._wrapped(talk.agent))
+        agent.wrapup_timer = self._bus.call_later(seconds, lambda: self._wrapped(agent.name))
 
     def _wrapped(self, name: str) -> None:
         self.agents[name].wrapup_timer = None
@@ -292,6 +302,36 @@ class Acd:
         else:
             agent.pause_after = False  # not paused (free or wrapping up): nothing to resume
         return str(agent.state)
+
+    # ------------------------------------------- dispatchers used outside the queue
+    def reserve(self, name: str, leg_id: str) -> None:
+        """A callback rings this dispatcher's phone: RINGING, so no caller is offered to them.
+        Only a free (available) dispatcher can be reserved."""
+        agent = self.agents.get(name)
+        if agent is None:
+            raise CallboxError(f"no dispatcher named {name!r}")
+        if agent.state != AgentState.AVAILABLE:
+            raise CallboxError(f"dispatcher {name} is {STATE_WORDS.get(agent.state, agent.state)}"
+                               f"; a callback needs them free")
+        agent.leg_id = leg_id
+        self._agent_fire(name, AgentTrigger.OFFER)
+
+    def engaged(self, name: str) -> None:
+        """The reserved dispatcher answered their phone: BUSY."""
+        self._agent_fire(name, AgentTrigger.ANSWER)
+
+    def release(self, name: str) -> None:
+        """The callback is over: a dispatcher who never answered is free at once, one who
+        answered wraps up first (the longest wrap-up of their queues)."""
+        agent = self.agents[name]
+        agent.leg_id = ""
+        if agent.state == AgentState.RINGING:
+            self._agent_fire(name, AgentTrigger.NO_ANSWER)
+            self._fresh_dispatcher()
+        elif agent.state == AgentState.BUSY:
+            self._agent_fire(name, AgentTrigger.HANGUP)
+            wrapups = [self._queues[q].wrapup_s for q in agent.queues if q in self._queues]
+            self._start_wrapup(agent, max(wrapups, default=QueueConfig.wrapup_s))
 
     def toggle_pause(self, name: str) -> str:
         agent = self.agents[name]

@@ -19,13 +19,15 @@ from pathlib import Path
 from typing import Callable
 
 from appliance.events import (
-    CallBridged, CallEnded, CallOffered, CallQueued, CallRejected, Event, IvrStepped, utcnow,
+    CallBridged, CallEnded, CallOffered, CallPlaced, CallQueued, CallRejected, Event, IvrStepped,
+    utcnow,
 )
 from appliance.store.db import iso, open_db
 
 log = logging.getLogger("callbox.calllog")
 
-EVENT_TYPES = (CallOffered, IvrStepped, CallQueued, CallBridged, CallEnded, CallRejected)
+EVENT_TYPES = (CallOffered, CallPlaced, IvrStepped, CallQueued, CallBridged, CallEnded,
+               CallRejected)
 _DURABLE = (CallEnded, CallRejected)
 
 
@@ -70,7 +72,7 @@ class CallLog:
         # Writer-thread state: when each call entered a queue (wait of abandoned calls).
         self._queued_at: dict[str, datetime] = {}
         self._writers: dict[type, Callable[[sqlite3.Connection, Event], int]] = {
-            CallOffered: self._offered, IvrStepped: self._ivr_stepped,
+            CallOffered: self._offered, CallPlaced: self._placed, IvrStepped: self._ivr_stepped,
             CallQueued: self._queued, CallBridged: self._bridged,
             CallEnded: self._ended, CallRejected: self._rejected,
         }
@@ -209,6 +211,13 @@ class CallLog:
             "INSERT INTO calls (call_id, direction, line, caller, caller_raw, callee, started_at)"
             " VALUES (?, 'in', ?, ?, ?, ?, ?)",
             (e.call_id, e.line, e.caller, e.caller_raw, e.callee, iso(e.at))).rowcount
+
+    def _placed(self, conn: sqlite3.Connection, e: CallPlaced) -> int:
+        # Outbound (a callback): the office line calls the customer for a dispatcher.
+        return conn.execute(
+            "INSERT INTO calls (call_id, direction, line, caller, caller_raw, callee, started_at,"
+            " dispatcher) VALUES (?, 'out', ?, ?, ?, ?, ?, ?)",
+            (e.call_id, e.line, e.line, e.line, e.number, iso(e.at), e.dispatcher)).rowcount
 
     def _ivr_stepped(self, conn: sqlite3.Connection, e: IvrStepped) -> int:
         return conn.execute(

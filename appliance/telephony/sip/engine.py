@@ -31,9 +31,11 @@ wire_log = logging.getLogger("callbox.sip.wire")
 try:  # the box may run without the wheel: report it, never crash-loop
     import pjsua2 as pj
     from appliance.telephony.sip import pjobjects
+    from appliance.telephony.sip.media import MediaMixin
 except ImportError:  # pragma: no cover - exercised on images built without the wheel
     pj = None
     pjobjects = None
+    MediaMixin = object
 
 Publish = Callable[[ev.Event], None]
 
@@ -94,7 +96,7 @@ class _PjLogWriter(pj.LogWriter if pj else object):  # type: ignore[misc]
             log.debug("pjsua: %s", text)
 
 
-class SipEngine:
+class SipEngine(MediaMixin):
     """Implements the SIP half of ``CallControl``; see appliance/telephony/ports.py."""
 
     def __init__(self, settings: SipSettings, publish: Publish,
@@ -397,48 +399,10 @@ class SipEngine:
         else:
             self._publish(ev.LegEnded(leg_id=leg.leg_id, code=int(code), reason=reason))
 
-    def on_stream_destroyed(self, leg_id: str, index: int) -> None:
-        """RTP counters of a leg at its end: the first thing to read when audio is missing."""
-        leg = self._legs.get(leg_id)
-        if leg is None or leg.call is None:
-            return
-        try:
-            stat = leg.call.getStreamStat(index).rtcp
-        except pj.Error:
-            return
-        leg.extra["rtp"] = {"rx": stat.rxStat.pkt, "tx": stat.txStat.pkt, "lost": stat.rxStat.loss}
-        log.info("leg=%s rtp rx=%d tx=%d lost=%d", leg_id, stat.rxStat.pkt, stat.txStat.pkt,
-                 stat.rxStat.loss)
-
-    def on_media_state(self, leg_id: str) -> None:
-        leg = self._legs.get(leg_id)
-        if leg is None or leg.ended or leg.media is not None:
-            return
-        info = leg.call.getInfo()
-        for index, media in enumerate(info.media):
-            if media.type == pj.PJMEDIA_TYPE_AUDIO and media.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
-                leg.media = leg.call.getAudioMedia(index)
-                self._media_ready(leg)
-                return
-
-    def _media_ready(self, leg: Leg) -> None:
-        if leg.pending_bridge:
-            other = leg.pending_bridge
-            leg.pending_bridge = ""
-            self._do_bridge(leg.leg_id, other)
-        elif leg.pending_play:
-            files, loop, token = leg.pending_play
-            leg.pending_play = None
-            self._do_play(leg.leg_id, files, loop, token)
-
     def on_dtmf(self, leg_id: str, digit: str, method: str) -> None:
         leg = self._legs.get(leg_id)
         if leg is not None and not leg.ended:
             self._publish(ev.DtmfReceived(call_id=leg_id, digit=digit, method=method))
-
-    def on_player_eof(self, leg_id: str, token: int) -> None:
-        # Media clock thread: only publish (the bus queue is thread-safe).
-        self._publish(ev.PromptFinished(call_id=leg_id, token=token))
 
     # ---------------------------------------------------------- commands
     def _answer_call(self, call: Any, code: int) -> None:
@@ -484,66 +448,6 @@ class SipEngine:
             log.warning("leg_id=%s cannot call %s: %s", leg_id, uri, exc.info())
             self._end_leg(leg_id)
             self._publish(ev.LegEnded(leg_id=leg_id, code=exc.status or 500, reason=exc.reason))
-
-    def _do_play(self, leg_id: str, files: list[str], loop: bool, token: int) -> None:
-        leg = self._legs.get(leg_id)
-        if leg is None or leg.ended:
-            return
-        if leg.media is None:
-            leg.pending_play = (files, loop, token)
-            return
-        self._stop_player(leg)
-        player = pjobjects.EnginePlayer(self, leg_id, token)
-        try:
-            if len(files) == 1:
-                player.createPlayer(files[0], 0 if loop else pj.PJMEDIA_FILE_NO_LOOP)
-            else:
-                names = pj.StringVector(files)
-                player.createPlaylist(names, "", 0 if loop else pj.PJMEDIA_FILE_NO_LOOP)
-        except pj.Error as exc:
-            log.error("call_id=%s cannot play %s: %s", leg_id, files, exc.info())
-            self._publish(ev.PromptFinished(call_id=leg_id, token=token))
-            return
-        player.startTransmit(leg.media)
-        leg.player = player
-
-    def _stop_player(self, leg: Leg) -> None:
-        # No stopTransmit: pjmedia 2.15 queues conference operations, and a disconnect
-        # queued after a call's port is gone asserts and aborts the process. Destroying
-        # the player removes its port together with its connections.
-        leg.pending_play = None
-        player, leg.player = leg.player, None
-        if player is not None:
-            self._graveyard.append(player)  # destroyed after this loop turn, never in a callback
-
-    def _do_stop_play(self, leg_id: str) -> None:
-        leg = self._legs.get(leg_id)
-        if leg is not None:
-            self._stop_player(leg)
-
-    def _do_bridge(self, a_id: str, b_id: str) -> None:
-        a, b = self._legs.get(a_id), self._legs.get(b_id)
-        if a is None or b is None or a.ended or b.ended:
-            log.warning("bridge %s<->%s: a leg is gone", a_id, b_id)
-            return
-        for leg, other in ((a, b), (b, a)):
-            if leg.media is None:
-                leg.pending_bridge = other.leg_id
-                return
-        self._stop_player(a)
-        self._stop_player(b)
-        a.media.startTransmit(b.media)
-        b.media.startTransmit(a.media)
-        a.peer, b.peer = b.leg_id, a.leg_id
-
-    def _do_attach(self, call_id: str, source: FrameSource, inbound: bool, for_call: str) -> None:
-        port = pjobjects.FramePort(source)
-        fmt = pj.MediaFormatAudio()
-        fmt.init(pj.PJMEDIA_FORMAT_PCM, 8000, 1, 20000, 16)
-        port.createPort(f"ext-{call_id[:8]}", fmt)
-        leg = Leg(call_id, None, inbound=inbound, for_call=for_call, media=port, port=port)
-        leg.answered = True
-        self._legs[call_id] = leg
 
     def _end_leg(self, leg_id: str) -> None:
         leg = self._legs.get(leg_id)

@@ -1,0 +1,249 @@
+"""Callbacks (click-to-call): ring a dispatcher's phone, then call the customer, then bridge.
+
+A dispatcher clicks "Call back" next to a number. The box rings the dispatcher's phone
+(leg A); when they answer it plays "connecting" to them and calls the customer (leg B)
+through a GSM line (``gsm:<line>/<number>``) or, for a SIP address, the SIP engine;
+when the customer answers the two legs are bridged. Whichever side hangs up, the
+other is hung up too and the dispatcher wraps up like after a queue call.
+
+Runs on the bus worker (``handle`` is a bus subscriber; ``start`` is called there
+through ``Core.on_bus``). Legs this module did not place are ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Callable, Collection
+
+from appliance import events as ev
+from appliance.errors import CallboxError
+from appliance.store.queries import ascii_digits
+from appliance.telephony.numbers import WITHHELD, to_e164
+
+log = logging.getLogger("callbox.callback")
+
+RING_TIMEOUT_S = 30.0  # how long each phone (dispatcher's, customer's) may ring
+_SIP_URI = re.compile(r"^sips?:[^@\s]+@[^@\s]+$")
+_DIALABLE = re.compile(r"^\+?[0-9*#]{2,20}$")  # what ATD<number>; accepts
+_SEPARATORS = re.compile(r"[\s\-().\u200e\u200f\u2066-\u2069]")
+
+
+class Phase(StrEnum):
+    DISPATCHER = "ringing-dispatcher"  # leg A rings
+    CUSTOMER = "ringing-customer"  # A answered, hears "connecting"; leg B rings
+    TALKING = "talking"  # A and B bridged
+    DONE = "done"
+
+
+class Input(StrEnum):
+    A_RINGING = "a_ringing"
+    A_ANSWERED = "a_answered"
+    A_ENDED = "a_ended"
+    A_TIMEOUT = "a_timeout"
+    B_RINGING = "b_ringing"
+    B_ANSWERED = "b_answered"
+    B_ENDED = "b_ended"
+    B_TIMEOUT = "b_timeout"
+
+
+P, I = Phase, Input
+_LEG_EVENTS = {ev.LegRinging: "ringing", ev.LegAnswered: "answered", ev.LegEnded: "ended"}
+EVENT_TYPES = tuple(_LEG_EVENTS)
+
+# (phase, input) -> (next phase, action or None). An unknown pair is a bug and raises.
+TRANSITIONS: dict[tuple[Phase, Input], tuple[Phase, str | None]] = {
+    (P.DISPATCHER, I.A_RINGING): (P.DISPATCHER, None),
+    (P.DISPATCHER, I.A_ANSWERED): (P.CUSTOMER, "dial_customer"),
+    (P.DISPATCHER, I.A_ENDED): (P.DONE, "dispatcher_refused"),
+    (P.DISPATCHER, I.A_TIMEOUT): (P.DONE, "dispatcher_no_answer"),
+    (P.CUSTOMER, I.B_RINGING): (P.CUSTOMER, None),
+    (P.CUSTOMER, I.B_ANSWERED): (P.TALKING, "connect"),
+    (P.CUSTOMER, I.B_ENDED): (P.DONE, "customer_unreached"),
+    (P.CUSTOMER, I.B_TIMEOUT): (P.DONE, "customer_no_answer"),
+    (P.CUSTOMER, I.A_ENDED): (P.DONE, "dispatcher_gave_up"),
+    (P.TALKING, I.A_ENDED): (P.DONE, "dispatcher_hung_up"),
+    (P.TALKING, I.B_ENDED): (P.DONE, "customer_hung_up"),
+}
+
+
+@dataclass
+class Callback:
+    call_id: str
+    dispatcher: str
+    number: str  # E.164 where possible (the call record's callee)
+    line: str  # the line the customer is called on (call record)
+    uri: str  # where leg B goes: gsm:<line>/<number> or a SIP URI
+    leg_a: str
+    leg_b: str
+    placed: float  # monotonic
+    phase: Phase = Phase.DISPATCHER
+    timer: ev.Timer | None = None
+
+
+def dial_string(number: str) -> str:
+    """What to dial for ``number`` as typed (any digits, spaces, dashes), or a SIP URI
+    as it is. Raises ValueError when it is neither."""
+    text = number.strip()
+    if _SIP_URI.match(text):
+        return text
+    if text.lower() == WITHHELD:
+        raise ValueError("the caller withheld their number: there is nothing to call back")
+    plain = _SEPARATORS.sub("", text)
+    plain = "".join(ascii_digits(ch) if ch.isdigit() else ch for ch in plain)
+    if not _DIALABLE.match(plain):
+        raise ValueError(f"{number!r} is not a phone number or a SIP address")
+    return plain
+
+
+class Callbacks:
+    """Click-to-call. ``lines`` are the GSM line names (the router's ``lines`` dict works:
+    it is read at each call, so lines added later count); the first is the default."""
+
+    def __init__(self, acd, control, bus, prompt: Callable[[str], str], *,
+                 lines: Collection[str] = (), country: str = "IR", sip_line: str = "sip",
+                 ring_timeout_s: float = RING_TIMEOUT_S,
+                 customer_timeout_s: float = RING_TIMEOUT_S,
+                 monotonic: Callable[[], float] = time.monotonic):
+        self._acd = acd
+        self._control = control
+        self._bus = bus
+        self._prompt = prompt
+        self._lines = lines
+        self._country = country
+        self._sip_line = sip_line
+        self._ring_timeout_s = ring_timeout_s
+        self._customer_timeout_s = customer_timeout_s
+        self._now = monotonic
+        self.active: dict[str, Callback] = {}  # by call_id
+        self._by_leg: dict[str, tuple[Callback, str]] = {}  # leg id -> (callback, "a"|"b")
+
+    # ------------------------------------------------------------ the action
+    def start(self, dispatcher: str, number: str, line: str = "") -> str:
+        """Ring ``dispatcher``'s phone, then call ``number``; returns the call id.
+        Raises ValueError for a bad number and CallboxError when it cannot be done now."""
+        agent = self._acd.agents.get(dispatcher)
+        if agent is None:
+            raise CallboxError(f"no dispatcher named {dispatcher!r}")
+        dial = dial_string(number)
+        uri, line_name = self._route(dial, line)
+        call_id = uuid.uuid4().hex
+        cb = Callback(call_id, dispatcher, to_e164(dial, self._country), line_name, uri,
+                      leg_a="cb-a-" + uuid.uuid4().hex[:12], leg_b="cb-b-" + uuid.uuid4().hex[:12],
+                      placed=self._now())
+        self._acd.reserve(dispatcher, cb.leg_a)  # raises unless the dispatcher is free
+        self.active[call_id] = cb
+        self._by_leg[cb.leg_a] = (cb, "a")
+        self._bus.publish(ev.CallPlaced(call_id=call_id, line=line_name, number=cb.number,
+                                        number_raw=number.strip(), dispatcher=dispatcher))
+        self._bus.publish(ev.DispatcherRinging(call_id=call_id, dispatcher=dispatcher,
+                                               leg_id=cb.leg_a))
+        cb.timer = self._bus.call_later(self._ring_timeout_s,
+                                        lambda: self._fire(cb, Input.A_TIMEOUT))
+        log.info("call_id=%s callback by %s to %s via %s", call_id, dispatcher, cb.number, uri)
+        self._control.originate(cb.leg_a, agent.phone, caller_id=cb.number)
+        return call_id
+
+    def _route(self, dial: str, line: str) -> tuple[str, str]:
+        """(URI of leg B, line name for the call record)."""
+        if _SIP_URI.match(dial):
+            if line:
+                raise ValueError("a SIP address cannot be called through a GSM line")
+            return dial, self._sip_line
+        if line and line not in self._lines:
+            raise CallboxError(f"no GSM line named {line!r}")
+        name = line or next(iter(self._lines), "")
+        if not name:
+            raise CallboxError("there is no GSM line to call a phone number through")
+        return f"gsm:{name}/{dial}", name
+
+    # ------------------------------------------------------------ bus subscriber
+    def handle(self, event: ev.Event) -> None:
+        """Bus subscriber for LegRinging/LegAnswered/LegEnded (see ``EVENT_TYPES``)."""
+        found = self._by_leg.get(getattr(event, "leg_id", ""))
+        kind = _LEG_EVENTS.get(type(event))
+        if found is None or kind is None:
+            return  # a queue leg, or one of ours that already ended
+        cb, side = found
+        reason = f"{event.code} {event.reason}" if isinstance(event, ev.LegEnded) else ""
+        self._fire(cb, Input(f"{side}_{kind}"), reason)
+
+    def _fire(self, cb: Callback, what: Input, reason: str = "") -> None:
+        if cb.phase == Phase.DONE:
+            return  # a timer that fired as the callback ended
+        try:
+            cb.phase, action = TRANSITIONS[(cb.phase, what)]
+        except KeyError:
+            raise RuntimeError(f"callback {cb.call_id}: no transition {cb.phase}/{what}") from None
+        if action is not None:
+            getattr(self, "_do_" + action)(cb, reason)
+
+    # ------------------------------------------------------------ actions
+    def _do_dial_customer(self, cb: Callback, reason: str) -> None:
+        self._cancel(cb)
+        self._acd.engaged(cb.dispatcher)
+        self._control.play(cb.leg_a, [self._prompt("connecting")])
+        self._by_leg[cb.leg_b] = (cb, "b")
+        cb.timer = self._bus.call_later(self._customer_timeout_s,
+                                        lambda: self._fire(cb, Input.B_TIMEOUT))
+        self._control.originate(cb.leg_b, cb.uri)
+
+    def _do_connect(self, cb: Callback, reason: str) -> None:
+        self._cancel(cb)
+        self._control.bridge(cb.leg_a, cb.leg_b)
+        self._bus.publish(ev.CallBridged(call_id=cb.call_id, dispatcher=cb.dispatcher, queue="",
+                                         wait_s=round(self._now() - cb.placed, 3)))
+
+    def _do_dispatcher_refused(self, cb: Callback, reason: str) -> None:
+        self._end(cb, "failed", f"dispatcher's phone did not answer ({reason})", "dispatcher")
+
+    def _do_dispatcher_no_answer(self, cb: Callback, reason: str) -> None:
+        self._control.hangup(cb.leg_a, 487)
+        self._end(cb, "failed", "dispatcher's phone did not answer in time", "box")
+
+    def _do_customer_unreached(self, cb: Callback, reason: str) -> None:
+        self._control.hangup(cb.leg_a)
+        self._end(cb, "failed", f"customer not reached ({reason})", "caller")
+
+    def _do_customer_no_answer(self, cb: Callback, reason: str) -> None:
+        self._control.hangup(cb.leg_b, 487)
+        self._control.hangup(cb.leg_a)
+        self._end(cb, "failed", "customer did not answer in time", "box")
+
+    def _do_dispatcher_gave_up(self, cb: Callback, reason: str) -> None:
+        self._control.hangup(cb.leg_b, 487)
+        self._end(cb, "abandoned", "dispatcher hung up before the customer answered",
+                  "dispatcher")
+
+    def _do_dispatcher_hung_up(self, cb: Callback, reason: str) -> None:
+        self._control.hangup(cb.leg_b)
+        self._end(cb, "callback", "dispatcher hung up", "dispatcher")
+
+    def _do_customer_hung_up(self, cb: Callback, reason: str) -> None:
+        self._control.hangup(cb.leg_a)
+        self._end(cb, "callback", "customer hung up", "caller")
+
+    # ------------------------------------------------------------ helpers
+    def _end(self, cb: Callback, disposition: str, cause: str, by: str) -> None:
+        self._cancel(cb)
+        self.active.pop(cb.call_id, None)
+        self._by_leg.pop(cb.leg_a, None)
+        self._by_leg.pop(cb.leg_b, None)
+        self._acd.release(cb.dispatcher)
+        log.info("call_id=%s callback ended: %s (%s)", cb.call_id, disposition, cause)
+        self._bus.publish(ev.CallEnded(call_id=cb.call_id, disposition=disposition,
+                                       hangup_cause=cause, ended_by=by))
+
+    @staticmethod
+    def _cancel(cb: Callback) -> None:
+        if cb.timer is not None:
+            cb.timer.cancel()
+            cb.timer = None
+
+    def status(self) -> list[dict]:
+        return [{"call_id": cb.call_id, "dispatcher": cb.dispatcher, "number": cb.number,
+                 "line": cb.line, "state": str(cb.phase)} for cb in self.active.values()]
