@@ -243,7 +243,3 @@ class Callbacks:
         if cb.timer is not None:
             cb.timer.cancel()
             cb.timer = None
-
-    def status(self) -> list[dict]:
-        return [{"call_id": cb.call_id, "dispatcher": cb.dispatcher, "number": cb.number,
-                 "line": cb.line, "state": str(cb.phase)} for cb in self.active.values()]

@@ -13,8 +13,8 @@ from web.context import calls_db, web_context
 from web.errors import api_error
 from web.health import health_report
 from web.messages import parse_limit
-from web.security import (ACTION_ROLES, HEALTH_ROLES, MESSAGE_ROLES, may_pause,
-                          require_role)
+from web.security import (ACTION_ROLES, CALLBACK_ROLES, HEALTH_ROLES, MESSAGE_ROLES,
+                          may_call_back, may_pause, require_role)
 from web.smsqueries import last_ussd, list_messages
 from web.sse import EventStream
 
@@ -98,6 +98,36 @@ def pause(name: str):
     result = web_context().control.action("pause", dispatcher=name, paused=paused)
     log.info("dispatcher %s %s by user=%s role=%s", name, "paused" if paused else "resumed",
              identity.name, identity.role)
+    return jsonify({"ok": True, "result": result})
+
+
+@bp.post("/callbacks")
+@require_role(*CALLBACK_ROLES)
+def callback():
+    """Click-to-call: ``{"number", "dispatcher", "line"?}``. The dispatcher's phone rings,
+    then the core calls the number. A dispatcher calls back as themselves (``dispatcher``
+    may be left out); supervisors and admins name the dispatcher."""
+    identity = g.identity
+    args = request.get_json(silent=True) if request.content_length else {}
+    if not isinstance(args, dict):
+        return api_error(400, "bad_request", "The body must be a JSON object.")
+    own = identity.name if identity.role == "dispatcher" else ""
+    number, dispatcher, line = (args.get("number"), args.get("dispatcher") or own,
+                                args.get("line") or "")
+    if not isinstance(number, str) or not number.strip():
+        return api_error(400, "bad_request", "Give the number to call back.")
+    if not isinstance(dispatcher, str) or not dispatcher.strip():
+        return api_error(400, "bad_request", "Choose the dispatcher who calls back.")
+    if not isinstance(line, str):
+        return api_error(400, "bad_request", "The line must be a line name.")
+    if not may_call_back(identity, dispatcher):
+        return api_error(403, "forbidden", "A dispatcher calls back only as themselves; "
+                                           "supervisors and admins choose any dispatcher.")
+    extra = {"line": line} if line else {}
+    result = web_context().control.action("call_back", dispatcher=dispatcher,
+                                          number=number.strip(), **extra)
+    log.info("callback to %s by dispatcher=%s asked by user=%s role=%s", number.strip(),
+             dispatcher, identity.name, identity.role)
     return jsonify({"ok": True, "result": result})
 
 

@@ -10,6 +10,7 @@ from typing import Any, Iterator
 from flask import Blueprint, Response, render_template, request
 
 from appliance.store.queries import CALL_FIELDS, DISPOSITIONS, dispatchers_seen, rows_as_lists
+from web.callbacks import callback_ui
 from web.callfilters import BadFilter, parse_filters
 from web.context import calls_db, web_context
 
@@ -34,7 +35,8 @@ def page():
         known = {d.name for d in ctx.config.dispatcher} | set(dispatchers_seen(conn))
     page = render_template("calls.html", calls=calls, more=more, filters=filters, error=error,
                            args=request.args, dispositions=DISPOSITIONS,
-                           dispatchers=sorted(known), nav_args=_nav_args(filters))
+                           dispatchers=sorted(known), nav_args=_nav_args(filters),
+                           callback=callback_ui())
     return page, (400 if error else 200)
 
 

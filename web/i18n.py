@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from web.i18n_pages import HEALTH_STRINGS, LIVE_STRINGS, MESSAGE_STRINGS
+from web.i18n_pages import CALLBACK_STRINGS, HEALTH_STRINGS, LIVE_STRINGS, MESSAGE_STRINGS
 
 LANGUAGES = ("en", "ru", "fa")
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "fa": "فارسی"}
@@ -106,6 +106,7 @@ _STRINGS: dict[str, tuple[str, str, str]] = {
 _STRINGS.update(LIVE_STRINGS)
 _STRINGS.update(MESSAGE_STRINGS)
 _STRINGS.update(HEALTH_STRINGS)
+_STRINGS.update(CALLBACK_STRINGS)
 
 
 def _index(lang: str) -> int:

@@ -25,6 +25,18 @@ LIVE_STRINGS: dict[str, tuple[str, str, str]] = {
     "needs_role": ("It needs one of the roles", "Нужна одна из ролей", "نیاز به یکی از نقش‌ها"),
 }
 
+CALLBACK_STRINGS: dict[str, tuple[str, str, str]] = {
+    "call_back": ("Call back", "Перезвонить", "تماس مجدد"),
+    "call_back_as": ("Call back as", "Перезванивает", "تماس مجدد از طرف"),
+    "callback_pick": ("Choose who calls back first.", "Сначала выберите, кто перезванивает.",
+                      "ابتدا انتخاب کنید چه کسی تماس بگیرد."),
+    "callback_started": ("{dispatcher}'s phone is ringing; {number} is called once it is answered.",
+                         "Звонит телефон: {dispatcher}. После ответа наберём {number}.",
+                         "تلفن {dispatcher} در حال زنگ است؛ "
+                         "پس از پاسخ، با {number} تماس گرفته می‌شود."),
+    "callback_failed": ("Could not call back", "Не удалось перезвонить", "تماس مجدد انجام نشد"),
+}
+
 MESSAGE_STRINGS: dict[str, tuple[str, str, str]] = {
     "messages": ("Messages", "Сообщения", "پیامک‌ها"),
     "send_sms": ("Send an SMS", "Отправить SMS", "ارسال پیامک"),

@@ -13,6 +13,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from appliance.control import ControlRequestError, CoreUnavailable
 from appliance.errors import ControlError
 from appliance.store.queries import ascii_digits
+from web.callbacks import callback_ui
 from web.callfilters import BadFilter
 from web.context import calls_db, web_context
 from web.errors import CONTROL_STATUS
@@ -110,7 +111,7 @@ def _render(form: SendForm, lines: list[str], status: int = 200, problems: Any =
     more = dict(request.args, limit=str(min(limit + PAGE_SIZE, MAX_LIMIT)))
     page = render_template("messages.html", messages=rows[:limit], ussd=ussd, form=form,
                            lines=lines, problems=problems or {}, refused=refused, error=error,
-                           number_filter=number_filter, max_text=MAX_TEXT,
+                           number_filter=number_filter, max_text=MAX_TEXT, callback=callback_ui(),
                            more_args=more if len(rows) > limit and limit < MAX_LIMIT else None)
     return page, status
 

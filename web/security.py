@@ -22,6 +22,7 @@ PUBLIC_ENDPOINTS = {"auth.login", "auth.language", "static"}
 ACTION_ROLES = ("supervisor", "admin")
 MESSAGE_ROLES = ("dispatcher", "supervisor", "technician", "admin")  # everyone signed in
 HEALTH_ROLES = ("technician", "admin")
+CALLBACK_ROLES = ("dispatcher", "supervisor", "admin")
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,12 @@ def may_pause(identity: Identity | None, dispatcher: str) -> bool:
         return True
     return (identity.role == "dispatcher" and identity.via == "session"
             and identity.name == dispatcher)
+
+
+def may_call_back(identity: Identity | None, dispatcher: str) -> bool:
+    """Who may ring whose phone for a callback: the same rule as pausing (supervisors and
+    admins for any dispatcher, a dispatcher signed in under their own name as themselves)."""
+    return may_pause(identity, dispatcher)
 
 
 def forbidden(roles: tuple[str, ...]):

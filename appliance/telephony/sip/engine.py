@@ -322,23 +322,24 @@ class SipEngine(MediaMixin):
         call = pjobjects.EngineCall(self, account, call_id, pj_call_id)
         leg = Leg(call_id, call, inbound=True)
         self._legs[call_id] = leg
+        # Decide and answer first; who is calling is read after the 200 OK is on its way.
+        verdict = self._admission(src_address.rsplit(":", 1)[0], call_id)
+        if verdict:
+            leg.extra["rejected"] = True
+            self._hangup_call(leg, verdict[0])
+        else:
+            self._answer_call(call, 200)
+            leg.answered = True
         info = call.getInfo()
-        caller_raw = user_of_uri(info.remoteUri)
+        caller_raw, callee = user_of_uri(info.remoteUri), user_of_uri(info.localUri)
         caller = to_e164(caller_raw, self.settings.country)
-        callee = user_of_uri(info.localUri)
-        host = src_address.rsplit(":", 1)[0]
-        verdict = self._admission(host, call_id)
         if verdict:
             code, reason = verdict
-            self._hangup_call(leg, code)
             log.warning("call_id=%s rejected %s %s from %s", call_id, code, reason, src_address)
             self._publish(ev.CallRejected(call_id=call_id, line=account.name, caller=caller,
                                           caller_raw=caller_raw, code=code, reason=reason,
                                           callee=callee))
-            leg.extra["rejected"] = True
             return
-        self._answer_call(call, 200)
-        leg.answered = True
         self._publish(ev.CallOffered(call_id=call_id, line=account.name, kind="sip", caller=caller,
                                      caller_raw=caller_raw, callee=callee))
         self._publish(ev.CallAnswered(call_id=call_id))
