@@ -35,3 +35,6 @@ $(STAMP): pyproject.toml
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# The SD-card image: `make image`, `make image-test` (long; not part of `make test`).
+include mk/image.mk
