@@ -21,7 +21,7 @@ cp -a /usr/lib/systemd/system "$root/usr/lib/systemd/"
 ln -s usr/lib "$root/lib"
 ln -s usr/bin "$root/bin"
 ln -s usr/sbin "$root/sbin"
-cp "$units_dir"/*.service "$root/etc/systemd/system/"
+cp "$units_dir"/*.service "$units_dir"/*.timer "$root/etc/systemd/system/"
 
 # Stand-ins for every absolute ExecXxx= program named by our units.
 grep -hoE '^Exec[A-Za-z]*=[-@:+!]*/[^ ]+' "$units_dir"/*.service | sed -E 's/^[^=]*=[-@:+!]*//' | sort -u |
@@ -33,7 +33,8 @@ done
 
 status=0
 units=("$root"/etc/systemd/system/*.service)
-out="$(systemd-analyze verify --root="$root" "${units[@]}" 2>&1)" || status=1
+timers=("$root"/etc/systemd/system/*.timer)
+out="$(systemd-analyze verify --root="$root" "${units[@]}" "${timers[@]}" 2>&1)" || status=1
 if [ -n "$out" ]; then
     echo "$out" | sed "s#$root##g"
     status=1

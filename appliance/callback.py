@@ -1,7 +1,7 @@
 """Callbacks (click-to-call): ring a dispatcher's phone, then call the customer, then bridge.
 
 A dispatcher clicks "Call back" next to a number. The box rings the dispatcher's phone
-(leg A); when they answer it plays "connecting" to them and calls the customer (leg B)
+(leg A); when they answer it plays "calling_customer" to them and calls the customer (leg B)
 through a GSM line (``gsm:<line>/<number>``) or, for a SIP address, the SIP engine;
 when the customer answers the two legs are bridged. Whichever side hangs up, the
 other is hung up too and the dispatcher wraps up like after a queue call.
@@ -35,7 +35,7 @@ _SEPARATORS = re.compile(r"[\s\-().\u200e\u200f\u2066-\u2069]")
 
 class Phase(StrEnum):
     DISPATCHER = "ringing-dispatcher"  # leg A rings
-    CUSTOMER = "ringing-customer"  # A answered, hears "connecting"; leg B rings
+    CUSTOMER = "ringing-customer"  # A answered, hears "calling_customer"; leg B rings
     TALKING = "talking"  # A and B bridged
     DONE = "done"
 
@@ -186,7 +186,7 @@ class Callbacks:
     def _do_dial_customer(self, cb: Callback, reason: str) -> None:
         self._cancel(cb)
         self._acd.engaged(cb.dispatcher)
-        self._control.play(cb.leg_a, [self._prompt("connecting")])
+        self._control.play(cb.leg_a, [self._prompt("calling_customer")])
         self._by_leg[cb.leg_b] = (cb, "b")
         cb.timer = self._bus.call_later(self._customer_timeout_s,
                                         lambda: self._fire(cb, Input.B_TIMEOUT))

@@ -14,7 +14,7 @@ OFFICE_PLACEHOLDER = "{office}"
 
 PROMPT_KEYS: tuple[str, ...] = (
     "welcome", "main_menu", "invalid", "no_input", "please_hold",
-    "still_waiting", "goodbye", "closed", "connecting",
+    "still_waiting", "goodbye", "closed", "connecting", "calling_customer",
 )
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -30,6 +30,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "goodbye": "Thank you for calling. Goodbye.",
         "closed": "The office is closed now. Please call again during working hours.",
         "connecting": "Connecting you to a dispatcher.",
+        "calling_customer": "Calling the customer, please stay on the line.",
     },
     "fa": {
         "welcome": "به {office} خوش آمدید.",
@@ -45,6 +46,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "goodbye": "از تماس شما سپاسگزاریم. خدانگهدار.",
         "closed": "دفتر در حال حاضر تعطیل است. لطفاً در ساعات کاری تماس بگیرید.",
         "connecting": "لطفاً منتظر بمانید، تماس شما به اپراتور وصل می‌شود.",
+        "calling_customer": "در حال تماس با مشتری، لطفاً گوشی را نگه دارید.",
     },
     "ru": {
         # "Вас приветствует ..." keeps the office name in the nominative case,
@@ -61,6 +63,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "goodbye": "Спасибо за звонок. До свидания!",
         "closed": "Офис сейчас закрыт. Пожалуйста, позвоните в рабочее время.",
         "connecting": "Соединяю вас с диспетчером.",
+        "calling_customer": "Звоню клиенту, пожалуйста, оставайтесь на линии.",
     },
 }
 

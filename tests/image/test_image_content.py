@@ -65,14 +65,15 @@ def test_root_has_the_callbox_user_in_its_groups(disk: Disk):
 
 
 def test_root_has_units_enabled_and_app_installed(disk: Disk):
-    for unit in ("callbox-core", "callbox-web", "callbox-firstboot", "callbox-tls", "callbox-growdata"):
-        shipped = (REPO / "systemd" / f"{unit}.service").read_text()
-        assert disk.ext4_read(2, f"/etc/systemd/system/{unit}.service") == shipped
+    for unit in sorted(p.name for p in (REPO / "systemd").glob("*.service")) + ["callbox-core-retry.timer"]:
+        shipped = (REPO / "systemd" / unit).read_text()
+        assert disk.ext4_read(2, f"/etc/systemd/system/{unit}") == shipped, unit
     wants = disk.debugfs(2, "ls -l /etc/systemd/system/multi-user.target.wants")
     for unit in ("callbox-core", "callbox-web", "callbox-firstboot", "callbox-tls",
                  "avahi-daemon", "systemd-networkd", "systemd-resolved"):
         assert f"{unit}.service" in wants, unit
     assert "callbox-growdata.service" in disk.debugfs(2, "ls -l /etc/systemd/system/local-fs-pre.target.wants")
+    assert "callbox-core-retry.timer" in disk.debugfs(2, "ls -l /etc/systemd/system/timers.target.wants")
     assert disk.ext4_exists(2, "/opt/callbox/bin/callbox")
     assert "callbox==" in disk.ext4_read(2, "/opt/callbox/manifest.txt")
     assert disk.ext4_read(2, "/etc/udev/rules.d/60-callbox-gpio.rules") == \

@@ -70,7 +70,7 @@ def test_answered_callback_bridges_then_ends_when_the_customer_hangs_up(bus, con
     bus.advance(4)
     bus.publish(ev.LegAnswered(leg_id=a))
     assert states(acd)["ali"] == "busy"
-    assert control.plays_for(a) == [wavs("connecting")]
+    assert control.plays_for(a) == [wavs("calling_customer")]
     _, b = legs(control)
     assert control.originated()[1] == (b, "gsm:gsm1/09121234567")  # the first GSM line
     bus.advance(6)
