@@ -18,12 +18,14 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import sys
 import threading
 import time
 from pathlib import Path
 
 import serial
 
+from appliance.app import SWITCH_INTERVAL_S
 from appliance.telephony.gsm.audio import FdAudioStream, StreamFrameSource
 from appliance.telephony.gsm.sim.audio import SimAudioPort
 from appliance.telephony.ports import FRAME_MS
@@ -109,6 +111,7 @@ def _under_load(source: StreamFrameSource, modem: SimAudioPort, target, arg, sec
 
 
 def run(seconds: float = 10.0, load_seconds: float = 5.0) -> dict:
+    sys.setswitchinterval(SWITCH_INTERVAL_S)  # as the core process runs (appliance/app.py)
     work = Path(tempfile.mkdtemp(prefix="callbox-gsm-audio-"))
     modem = SimAudioPort(str(work / "audio-port"), source="tone")
     modem.record = False

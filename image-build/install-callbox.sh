@@ -55,6 +55,9 @@ install_system_files() {
         avahi-daemon.service
     # No swap on the card, ever (Raspberry Pi OS would add a swap file).
     in_root systemctl mask dphys-swapfile.service swap.target
+    # journald.conf.d says Storage=volatile; without the folder journald cannot persist
+    # even if that setting were lost.
+    rm -rf "$root/var/log/journal"
     # Empty machine-id: a new one in RAM at every boot of the read-only root.
     : > "$root/etc/machine-id"
     rm -f "$root/var/lib/dbus/machine-id"

@@ -68,12 +68,14 @@ def test_root_has_units_enabled_and_app_installed(disk: Disk):
     for unit in sorted(p.name for p in (REPO / "systemd").glob("*.service")) + ["callbox-core-retry.timer"]:
         shipped = (REPO / "systemd" / unit).read_text()
         assert disk.ext4_read(2, f"/etc/systemd/system/{unit}") == shipped, unit
-    wants = disk.debugfs(2, "ls -l /etc/systemd/system/multi-user.target.wants")
+    wants = {target: disk.debugfs(2, f"ls -l /etc/systemd/system/{target}.wants")
+             for target in ("multi-user.target", "sysinit.target", "local-fs-pre.target", "timers.target")}
     for unit in ("callbox-core", "callbox-web", "callbox-firstboot", "callbox-tls",
-                 "avahi-daemon", "systemd-networkd", "systemd-resolved"):
-        assert f"{unit}.service" in wants, unit
-    assert "callbox-growdata.service" in disk.debugfs(2, "ls -l /etc/systemd/system/local-fs-pre.target.wants")
-    assert "callbox-core-retry.timer" in disk.debugfs(2, "ls -l /etc/systemd/system/timers.target.wants")
+                 "avahi-daemon", "systemd-networkd"):
+        assert f"{unit}.service" in wants["multi-user.target"], unit
+    assert "systemd-resolved.service" in wants["sysinit.target"]  # Debian enables it there
+    assert "callbox-growdata.service" in wants["local-fs-pre.target"]
+    assert "callbox-core-retry.timer" in wants["timers.target"]
     assert disk.ext4_exists(2, "/opt/callbox/bin/callbox")
     assert "callbox==" in disk.ext4_read(2, "/opt/callbox/manifest.txt")
     assert disk.ext4_read(2, "/etc/udev/rules.d/60-callbox-gpio.rules") == \
@@ -88,6 +90,7 @@ def test_root_is_set_up_for_a_flash_card(disk: Disk):
     assert "noatime" in mounts["/var/lib/callbox"][3].split(",")
     assert mounts["/var/lib/callbox"][0] == "LABEL=callbox-data"
     assert not any(e[2] == "swap" for e in entries)
+    assert not disk.ext4_exists(2, "/var/log/journal")  # no persistent journal, whatever the config
     journald = disk.ext4_read(2, "/etc/systemd/journald.conf.d/callbox.conf")
     assert "Storage=volatile" in journald and "RuntimeMaxUse=" in journald
     assert "RuntimeWatchdogSec=" in disk.ext4_read(2, "/etc/systemd/system.conf.d/callbox.conf")
