@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 
+from appliance.telephony.gsm.sim.modem import SimModem
 from harness import Office, free_port
 
 
@@ -28,3 +29,11 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, "rep_" + report.when, report)
+
+
+@pytest.fixture
+def modem(tmp_path):
+    """A simulated Quectel modem "gsm1" behind ptys, sending a 400 Hz tone as its caller."""
+    sim = SimModem("quectel", tmp_path / "modem", name="gsm1", audio_source="tone").start()
+    yield sim
+    sim.stop()

@@ -315,3 +315,19 @@ name = "{queue}"
 {queue_opts or 'wrapup_s = 1.0' + chr(10) + 'ring_timeout_s = 5.0'}
 """)
     return "".join(parts)
+
+
+def gsm_toml(modem, name: str = "gsm1") -> str:
+    """The [[gsm]] block for a simulated modem (its ptys are opened like real ports)."""
+    return f"""
+[[gsm]]
+name = "{name}"
+port = "{modem.port}"
+audio_port = "{modem.audio_port}"
+profile = "{modem.profile}"
+"""
+
+
+def gsm_line_up(office: Office, name: str = "gsm1") -> bool:
+    lines = {line["name"]: line for line in office.control.status()["lines"]}
+    return lines.get(name, {}).get("state") in ("up", "idle")

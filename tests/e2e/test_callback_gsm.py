@@ -9,8 +9,8 @@ import struct
 import pytest
 
 from appliance.telephony.gsm.sim.audio import TONE_HZ
-from appliance.telephony.gsm.sim.modem import SimModem
-from harness import goertzel_share, office_toml, read_wav, tone_wav, wait_for
+from harness import (goertzel_share, gsm_line_up, gsm_toml, office_toml, read_wav, tone_wav,
+                     wait_for)
 
 pytestmark = [pytest.mark.sip]
 
@@ -19,16 +19,9 @@ CUSTOMER = "09121234567"
 
 
 @pytest.fixture
-def modem(tmp_path):
-    sim = SimModem("quectel", tmp_path / "modem", name="gsm1", audio_source="tone").start()
-    sim.dial_outcome = ("answer", 1.0)  # the customer's phone rings a second, then answers
-    yield sim
-    sim.stop()
-
-
-def _gsm_line_up(office) -> bool:
-    lines = {l["name"]: l for l in office.control.status()["lines"]}
-    return lines.get("gsm1", {}).get("state") in ("up", "idle")
+def modem(modem):
+    modem.dial_outcome = ("answer", 1.0)  # the customer's phone rings a second, then answers
+    return modem
 
 
 def _state(office, name: str) -> str:
@@ -37,19 +30,11 @@ def _state(office, name: str) -> str:
 
 def test_callback_rings_the_dispatcher_then_the_customer_with_audio_both_ways(office, modem,
                                                                               tmp_path):
-    toml = office_toml(office.sip_port, [("anna", "101", office.phone_ports[0], 17)],
-                       rtp_port=office.rtp_port)
-    toml += f"""
-[[gsm]]
-name = "gsm1"
-port = "{modem.port}"
-audio_port = "{modem.audio_port}"
-profile = "quectel"
-"""
-    office.start_core(toml)
+    office.start_core(office_toml(office.sip_port, [("anna", "101", office.phone_ports[0], 17)],
+                                  rtp_port=office.rtp_port) + gsm_toml(modem))
     office.start_phones([f"101@127.0.0.1:{office.phone_ports[0]}"],
                         voice=tone_wav(tmp_path / "phone.wav", PHONE_HZ, 15), answer_after="1-1")
-    wait_for(lambda: _gsm_line_up(office), 20, 0.2, "the GSM line to come up")
+    wait_for(lambda: gsm_line_up(office), 20, 0.2, "the GSM line to come up")
 
     result = office.control.action("call_back", dispatcher="anna", number=CUSTOMER)
     assert result["call_id"]

@@ -8,41 +8,20 @@ import struct
 import pytest
 
 from appliance.telephony.gsm.sim.audio import TONE_HZ
-from appliance.telephony.gsm.sim.modem import SimModem
-from harness import goertzel_share, office_toml, read_wav, tone_wav, wait_for
+from harness import (goertzel_share, gsm_line_up, gsm_toml, office_toml, read_wav, tone_wav,
+                     wait_for)
 
 pytestmark = [pytest.mark.sip]
 
 PHONE_HZ = 1000
 
 
-@pytest.fixture
-def modem(tmp_path):
-    sim = SimModem("quectel", tmp_path / "modem", name="gsm1", audio_source="tone").start()
-    yield sim
-    sim.stop()
-
-
-def _gsm_line(office) -> dict | None:
-    lines = {l["name"]: l for l in office.control.status()["lines"]}
-    line = lines.get("gsm1")
-    return line if line and line.get("state") in ("up", "idle") else None
-
-
 def test_gsm_call_reaches_the_dispatcher_with_audio_both_ways(office, modem, tmp_path):
-    toml = office_toml(office.sip_port, [("anna", "101", office.phone_ports[0], 17)],
-                       rtp_port=office.rtp_port)
-    toml += f"""
-[[gsm]]
-name = "gsm1"
-port = "{modem.port}"
-audio_port = "{modem.audio_port}"
-profile = "quectel"
-"""
-    office.start_core(toml)
+    office.start_core(office_toml(office.sip_port, [("anna", "101", office.phone_ports[0], 17)],
+                                  rtp_port=office.rtp_port) + gsm_toml(modem))
     office.start_phones([f"101@127.0.0.1:{office.phone_ports[0]}"],
                         voice=tone_wav(tmp_path / "phone.wav", PHONE_HZ, 10), answer_after="1-1")
-    wait_for(lambda: _gsm_line(office), 20, 0.2, "the GSM line to register")
+    wait_for(lambda: gsm_line_up(office), 20, 0.2, "the GSM line to register")
     modem.inject_call("+989121234567")
     wait_for(lambda: modem.call is not None and modem.call.stat == 0, 10, what="the box to answer")
     wait_for(lambda: office.control.status()["in_menu"], 5, what="the caller in the menu")
