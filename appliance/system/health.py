@@ -68,6 +68,7 @@ class HealthProbe:
             "bytes_written_since_boot": self.bytes_written_since_boot(),
             "uptime_s": self.uptime_s(),
             "version": self.version(),
+            "serial_ports": self.serial_ports(),
         }
         report["alarms"] = alarms(report)
         return report
@@ -150,6 +151,14 @@ class HealthProbe:
         except OSError:
             return None
         return os.major(dev), os.minor(dev)
+
+    def serial_ports(self) -> list[str]:
+        """Stable modem port names (/dev/serial/by-id/...) for callbox.toml's [[gsm]] port."""
+        folder = self._root / "dev/serial/by-id"
+        try:
+            return sorted(f"/dev/serial/by-id/{entry.name}" for entry in folder.iterdir())
+        except OSError:
+            return []
 
     def uptime_s(self) -> float | None:
         text = _read(self._root / "proc/uptime")

@@ -149,3 +149,17 @@ def test_nearly_full_data_partition_is_an_alarm():
     assert alarms(report) == ["data_disk_full"]
     report["data_disk"]["used"] = 800
     assert alarms(report) == []
+
+
+def test_serial_ports_listed_by_stable_name(tree, data_dir):
+    by_id = tree / "dev/serial/by-id"
+    by_id.mkdir(parents=True)
+    for name in ("usb-Quectel_EC25-if02-port0", "usb-Quectel_EC25-if01-port0"):
+        (by_id / name).symlink_to("../../ttyUSB0")
+    report = HealthProbe(data_dir, tree, run=no_vcgencmd, version="x").read()
+    assert report["serial_ports"] == ["/dev/serial/by-id/usb-Quectel_EC25-if01-port0",
+                                      "/dev/serial/by-id/usb-Quectel_EC25-if02-port0"]
+
+
+def test_no_serial_ports_is_an_empty_list(tree, data_dir):
+    assert HealthProbe(data_dir, tree, run=no_vcgencmd, version="x").read()["serial_ports"] == []
