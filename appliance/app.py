@@ -31,6 +31,8 @@ from appliance.store.messages import MessageStore
 from appliance.telephony.gsm import GsmLine
 from appliance.telephony.gsm.power import CallbackPowerHook, make_power_hook
 from appliance.telephony.gsm.sim.modem import SimModem
+from appliance.system.health import HealthProbe
+from appliance.system.health_watch import HealthWatch
 from appliance.telephony.router import CallRouter
 
 log = logging.getLogger("callbox.core")
@@ -83,6 +85,7 @@ class Core:
                    **options.extra_actions}
         self.control = ControlServer(socket_path(self.data_dir), self.status, actions)
         self.alarms: dict[str, str] = {}
+        self.health = HealthWatch(HealthProbe(self.data_dir), self.bus.publish)
         self._wire()
 
     def _sip_settings(self):
@@ -142,6 +145,7 @@ class Core:
         self.calllog.start()
         self.bus.start()
         self.control.start()
+        self.health.start()
         try:
             self.router.start()
         except SipEngineMissing as exc:
@@ -153,6 +157,7 @@ class Core:
         log.info("core started: data=%s", self.data_dir)
 
     def stop(self) -> None:
+        self.health.stop()
         self.router.stop()
         self.bus.wait_idle(3.0)
         self.control.stop()
