@@ -180,7 +180,8 @@ class SipEngine(MediaMixin):
 
     def status(self) -> list[dict]:
         cap = self.capacity()
-        lines = [{"name": self.settings.name, "kind": "sip", "state": "up" if self.alive() else "down",
+        state = ("busy" if cap.used else "up") if self.alive() else "down"  # as its lamp shows
+        lines = [{"name": self.settings.name, "kind": "sip", "state": state,
                   "calls": cap.used, "capacity": cap.total,
                   "listen": f"{self.settings.host}:{self.settings.port}"}]
         for trunk in self.settings.trunks:
