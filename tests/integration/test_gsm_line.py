@@ -8,10 +8,8 @@ from appliance.events import (
     CallAnswered, CallHungUp, CallOffered, DtmfReceived, LegAnswered, LegEnded, LegRinging,
     LineStateChanged,
 )
-from appliance.store.messages import MessageStore
 from appliance.telephony.gsm import profiles
-from appliance.telephony.gsm.sim import SimModem
-from appliance.telephony.gsm.sim.harness import EventLog, sim_line, wait_until
+from appliance.telephony.gsm.sim.harness import wait_until
 from appliance.telephony.ports import FRAME_BYTES
 
 PROFILES = ["quectel", "simcom", "huawei", "sim800"]
@@ -19,22 +17,11 @@ SILENCE = bytes(FRAME_BYTES)
 
 
 @pytest.fixture
-def rig(tmp_path):
-    made = []
-
+def rig(sim_rig):
+    """A line that detects its modem's profile itself (``auto``)."""
     def make(profile="quectel", line_profile="auto", **sim_kw):
-        sim = SimModem(profile, tmp_path / f"sim-{len(made)}", **sim_kw).start()
-        log = EventLog()
-        store = MessageStore(tmp_path / "callbox.sqlite3")
-        line = sim_line(sim, log, store, profile=line_profile)
-        made.append((sim, line))
-        line.start()
-        log.wait_for(LineStateChanged, lambda e: e.state == "up")
-        return sim, line, log
-    yield make
-    for sim, line in made:
-        line.stop()
-        sim.stop()
+        return sim_rig(profile, line_profile=line_profile, **sim_kw)[:3]
+    return make
 
 
 def _audio_frame(media, timeout=2.0):

@@ -8,28 +8,12 @@ from appliance.events import (
     AlarmCleared, AlarmRaised, CallAnswered, CallHungUp, CallOffered, DtmfReceived, LegAnswered,
     LegEnded, LineStateChanged, SmsReceived,
 )
-from appliance.store.messages import MessageStore
-from appliance.telephony.gsm.sim import SimModem
-from appliance.telephony.gsm.sim.harness import EventLog, sim_line, wait_until
+from appliance.telephony.gsm.sim.harness import wait_until
 
 
 @pytest.fixture
-def rig(tmp_path):
-    made = []
-
-    def make(profile="quectel", power=True):
-        sim = SimModem(profile, tmp_path / f"sim-{len(made)}").start()
-        log = EventLog()
-        store = MessageStore(tmp_path / "callbox.sqlite3")
-        line = sim_line(sim, log, store, power=power)
-        made.append((sim, line))
-        line.start()
-        log.wait_for(LineStateChanged, lambda e: e.state == "up")
-        return sim, line, log, store
-    yield make
-    for sim, line in made:
-        line.stop()
-        sim.stop()
+def rig(sim_rig):
+    return sim_rig
 
 
 def answered_call(sim, line, log):

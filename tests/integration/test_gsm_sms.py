@@ -5,9 +5,7 @@ import time
 import pytest
 
 from appliance.events import AlarmRaised, LineStateChanged, SmsReceived
-from appliance.store.messages import MessageStore
-from appliance.telephony.gsm.sim import SimModem
-from appliance.telephony.gsm.sim.harness import EventLog, sim_line, wait_until
+from appliance.telephony.gsm.sim.harness import wait_until
 from appliance.telephony.gsm.ussdflow import UssdFailed
 
 PERSIAN = "سلام، لطفاً یک تاکسی به خیابان ولیعصر، کوچه ۱۲ بفرستید. مسافر با چمدان است. " * 3
@@ -15,26 +13,8 @@ RUSSIAN = "Добрый вечер! Пришлите, пожалуйста, та
 
 
 @pytest.fixture
-def rig(tmp_path):
-    made = []
-
-    def make(profile="quectel", pin="", sim_pin="", wait_up=True, before_start=None,
-             balance="", **kw):
-        sim = SimModem(profile, tmp_path / f"sim-{len(made)}", pin=sim_pin, **kw).start()
-        if before_start:
-            before_start(sim)
-        log = EventLog()
-        store = MessageStore(tmp_path / "callbox.sqlite3")
-        line = sim_line(sim, log, store, pin=pin, balance_ussd=balance)
-        made.append((sim, line))
-        line.start()
-        if wait_up:
-            log.wait_for(LineStateChanged, lambda e: e.state == "up")
-        return sim, line, log, store
-    yield make
-    for sim, line in made:
-        line.stop()
-        sim.stop()
+def rig(sim_rig):
+    return sim_rig
 
 
 @pytest.mark.parametrize("profile", ["quectel", "simcom", "huawei", "sim800"])
