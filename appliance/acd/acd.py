@@ -129,6 +129,9 @@ class Acd:
         self._control.bridge(offer.call_id, leg_id)
         self._bus.publish(ev.CallBridged(call_id=offer.call_id, dispatcher=offer.agent,
                                          queue=waiting.queue, wait_s=wait_s))
+        # Ring-all: the phones that lost this caller are free again, and callers who
+        # found no one free when they arrived must be offered to them now.
+        self.dispatch()
 
     def leg_ended(self, leg_id: str, code: int, reason: str) -> None:
         self._placed.discard(leg_id)
@@ -210,7 +213,7 @@ class Acd:
             if offer is not None:
                 self._cancel(offer.timer)
                 self._control.hangup(leg_id, 487)
-                self._agent_fire(offer.agent, AgentTrigger.NO_ANSWER)
+                self._agent_fire(offer.agent, AgentTrigger.CANCEL)
         self._queue_changed(waiting.queue)
         return waiting
 

@@ -18,7 +18,8 @@ class AgentState(StrEnum):
 
 class AgentTrigger(StrEnum):
     OFFER = "offer"  # the phone starts ringing for a caller
-    NO_ANSWER = "no_answer"  # ring timeout, busy, error or another phone won
+    NO_ANSWER = "no_answer"  # ring timeout, busy or error
+    CANCEL = "cancel"  # another phone took the caller, or the caller left: not a miss
     ANSWER = "answer"
     HANGUP = "hangup"  # the conversation ended
     WRAPPED = "wrapped"  # wrap-up time is over
@@ -35,6 +36,7 @@ S, T = AgentState, AgentTrigger
 AGENT_TRANSITIONS: dict[tuple[AgentState, AgentTrigger], AgentState] = {
     (S.AVAILABLE, T.OFFER): S.RINGING,
     (S.RINGING, T.NO_ANSWER): S.AVAILABLE,
+    (S.RINGING, T.CANCEL): S.AVAILABLE,
     (S.RINGING, T.ANSWER): S.BUSY,
     (S.BUSY, T.HANGUP): S.WRAPUP,
     (S.WRAPUP, T.WRAPPED): S.AVAILABLE,
