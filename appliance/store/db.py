@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
+from appliance.desk.schema import MIGRATION as DESK_TABLES
 from appliance.errors import StoreError
 
 log = logging.getLogger("callbox.store")
@@ -47,6 +48,7 @@ SCHEMA: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX calls_caller ON calls(caller)",
         "CREATE INDEX calls_dispatcher ON calls(dispatcher)",
     ),
+    DESK_TABLES,  # 1 -> 2: customers, orders, drivers, streets (appliance/desk/schema.py)
 )
 
 
