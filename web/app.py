@@ -13,7 +13,7 @@ from appliance.auth import UserStore
 from appliance.config.model import Config
 from appliance.control import ControlClient, socket_path
 from appliance.system.health import HealthProbe
-from web import api, auth, calls, errors, live, messages, render, security
+from web import api, auth, calls, errors, i18n, live, messages, render, security
 from web import health as health_page
 from web.context import EXTENSION, WebContext
 from web.secret import load_or_create_secret
@@ -57,6 +57,7 @@ def create_app(config: Config, data_dir: Path | str,
         control=control or ControlClient(socket_path(data_dir)),
         users=UserStore(data_dir), tz=_office_zone(config.office.timezone),
         health=health or HealthProbe(data_dir))
+    i18n.register(app)
     errors.register(app)
     security.register(app)
     render.register(app)

@@ -1,17 +1,122 @@
-"""UI strings in English, Russian and Persian, and the digits and direction each needs."""
+"""The web's gettext layer: the reader's language per request, ``_()`` in Python and Jinja.
+
+Use ``from web.i18n import gettext as _`` then ``_("Order saved")`` or
+``_("%(n)d callers waiting", n=3)`` (named placeholders only); in templates
+``{{ _("%(n)d waiting", n=n) }}``. Numbers passed as params get Persian digits on
+Persian pages; text params (line names like ``gsm1``) are left alone.
+
+The language is the signed-in user's stored choice, else the session's, else
+``office.language``. Catalogues: see :mod:`appliance.i18n`.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable, Mapping
 
+from flask import Flask, current_app, g, has_request_context, session
+from jinja2 import pass_context
+from markupsafe import Markup, escape
+
+from appliance.auth.users import AuthError
+from appliance.i18n import (LANGUAGE_NAMES, LANGUAGES, RTL, Catalogues, N_,  # noqa: F401
+                            format_params, pick_language, persian_digits)
+from appliance.i18n import Translator as MessageTranslator
+from web.context import web_context
 from web.i18n_pages import CALLBACK_STRINGS, HEALTH_STRINGS, LIVE_STRINGS, MESSAGE_STRINGS
 
-LANGUAGES = ("en", "ru", "fa")
-LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "fa": "فارسی"}
-RTL = {"fa"}
+CATALOGUES = "callbox_i18n"
 
-_PERSIAN_DIGITS = str.maketrans("0123456789.", "۰۱۲۳۴۵۶۷۸۹٫")
 
+def catalogues() -> Catalogues:
+    return current_app.extensions[CATALOGUES]
+
+
+def _user_language() -> str | None:
+    name = session.get("user")
+    if not name:
+        return None
+    account = web_context().users.account(name)
+    return account.get("language") if account else None
+
+
+def remember_language(user: str, code: str) -> None:
+    """Store ``code`` as the user's language (a deleted user is simply skipped)."""
+    try:
+        web_context().users.update_user(user, language=code)
+    except AuthError:
+        pass
+
+
+def current_language() -> str:
+    """The reader's language for this request (cached on ``g``)."""
+    if not has_request_context():
+        return "en"
+    if "lang" not in g:
+        g.lang = pick_language(_user_language(), session.get("lang"),
+                               web_context().config.office.language)
+    return g.lang
+
+
+def current_translator() -> MessageTranslator:
+    if not has_request_context():
+        return MessageTranslator("en")
+    return catalogues().translator(current_language())
+
+
+def gettext(msgid: str, **params: Any) -> str:
+    """``msgid`` in the reader's language, ``%(name)s`` placeholders filled."""
+    return current_translator().gettext(msgid, **params)
+
+
+_ = gettext
+
+
+def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
+    """The plural form for ``n`` (available as ``%(n)d``)."""
+    return current_translator().ngettext(singular, plural, n, **params)
+
+
+def message(msgid: str, params: Mapping[str, Any] | None = None) -> str:
+    """A core message (msgid + params from the control socket) in the reader's language."""
+    return current_translator().message(msgid, params)
+
+
+def js_catalog(msgids: Iterable[str]) -> dict[str, str]:
+    """Translations for a page's JavaScript (injected as JSON; JS holds no literals)."""
+    return current_translator().catalog(msgids)
+
+
+@pass_context
+def _jinja_gettext(ctx, msgid: str, **params: Any) -> str:
+    t = current_translator()
+    if ctx.eval_ctx.autoescape:
+        return Markup(_fill(t.raw(msgid), params, t.lang, escape))
+    return _fill(t.raw(msgid), params, t.lang, None)
+
+
+@pass_context
+def _jinja_ngettext(ctx, singular: str, plural: str, n: int, **params: Any) -> str:
+    t = current_translator()
+    params.setdefault("n", n)
+    text = t.raw_plural(singular, plural, n)
+    if ctx.eval_ctx.autoescape:
+        return Markup(_fill(text, params, t.lang, escape))
+    return _fill(text, params, t.lang, None)
+
+
+def _fill(text: str, params: Mapping[str, Any], lang: str, esc) -> str:
+    return format_params(text, params, lang, esc)
+
+
+def register(app: Flask) -> None:
+    """Load the catalogues once for this app and give templates ``_``/``ngettext``."""
+    app.extensions[CATALOGUES] = Catalogues()
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.globals.update(_=_jinja_gettext, gettext=_jinja_gettext,
+                                 ngettext=_jinja_ngettext, lang_names=LANGUAGE_NAMES)
+
+
+# -- the old key -> (en, ru, fa) dict, kept only while templates move to msgids ---------
 # key -> (English, Russian, Persian)
 _STRINGS: dict[str, tuple[str, str, str]] = {
     "app": ("Callbox", "Callbox", "کال‌باکس"),
@@ -111,18 +216,6 @@ _STRINGS.update(CALLBACK_STRINGS)
 
 def _index(lang: str) -> int:
     return LANGUAGES.index(lang) if lang in LANGUAGES else 0
-
-
-def pick_language(*candidates: str | None) -> str:
-    """The first candidate we have strings for, else English."""
-    for lang in candidates:
-        if lang and lang.lower()[:2] in LANGUAGES:
-            return lang.lower()[:2]
-    return "en"
-
-
-def persian_digits(text: Any) -> str:
-    return str(text).translate(_PERSIAN_DIGITS)
 
 
 class Translator:

@@ -7,15 +7,14 @@ from typing import Any
 from flask import Flask, g, request, session
 
 from web.context import web_context
-from web.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, pick_language
+from web.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, current_language
 from web.timefmt import format_datetime, format_duration
 
 
 def translator() -> Translator:
-    """The signed-in reader's choice (``/lang/xx``), else the office language."""
+    """The reader's language: the user's stored choice, the session's, else the office's."""
     if "translator" not in g:
-        g.translator = Translator(pick_language(session.get("lang"),
-                                                web_context().config.office.language))
+        g.translator = Translator(current_language())
     return g.translator
 
 

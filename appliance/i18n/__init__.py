@@ -1,0 +1,177 @@
+"""Message catalogues (gettext through Babel), usable with or without Flask.
+
+Every ``translations/<lang>/LC_MESSAGES/messages.po`` found under the given roots is
+read and compiled in memory (no ``.mo`` files are kept) and merged into one catalogue
+per language. msgids are the English text, so English needs no catalogue.
+
+Core code marks user-facing text with :func:`N_` and sends the msgid plus its params;
+whoever shows it (the web) translates it in the reader's language.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+log = logging.getLogger("callbox.i18n")
+
+LANGUAGES = ("en", "ru", "fa")
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "fa": "فارسی"}
+RTL = frozenset({"fa"})
+PO_NAME = "messages.po"
+
+_PERSIAN_DIGITS = str.maketrans("0123456789.", "۰۱۲۳۴۵۶۷۸۹٫")
+# One %-placeholder: %(name)spec or %% (named placeholders only, as in the msgids).
+_PLACEHOLDER = re.compile(r"%(?:\((\w+)\)([#0\- +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa])|%)")
+
+
+def N_(msgid: str) -> str:
+    """Mark ``msgid`` for extraction; it is returned unchanged (translated on display)."""
+    return msgid
+
+
+def pick_language(*candidates: str | None) -> str:
+    """The first candidate we have a catalogue for, else English."""
+    for lang in candidates:
+        if lang and lang.lower()[:2] in LANGUAGES:
+            return lang.lower()[:2]
+    return "en"
+
+
+def persian_digits(text: Any) -> str:
+    return str(text).translate(_PERSIAN_DIGITS)
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def format_params(text: str, params: Mapping[str, Any], lang: str,
+                  escape: Callable[[Any], str] | None = None) -> str:
+    """Fill ``%(name)s`` placeholders. Numbers get Persian digits on Persian text;
+    other values (names like ``gsm1``) are left as they are. ``escape`` (HTML) is
+    applied to every non-number value."""
+    def one(match: re.Match) -> str:
+        name, spec = match.group(1), match.group(2)
+        if name is None:
+            return "%"
+        value = params[name]
+        shown = ("%" + spec) % (value,)
+        if is_number(value):
+            return persian_digits(shown) if lang == "fa" else shown
+        return escape(shown) if escape else shown
+    return _PLACEHOLDER.sub(one, text)
+
+
+@lru_cache(maxsize=256)
+def _compiled(path: str, mtime_ns: int, size: int) -> Translations:
+    """One .po compiled to an in-memory .mo (cached while the file is unchanged)."""
+    with open(path, "rb") as fh:
+        catalog = read_po(fh)
+    buf = BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)
+    buf.seek(0)
+    return Translations(buf, domain="messages")
+
+
+def find_po_files(roots: Iterable[Path], lang: str) -> list[Path]:
+    """Every ``translations/<lang>/LC_MESSAGES/messages.po`` under ``roots``, sorted."""
+    found: set[Path] = set()
+    for root in roots:
+        for folder in Path(root).rglob("translations"):
+            po = folder / lang / "LC_MESSAGES" / PO_NAME
+            if po.is_file():
+                found.add(po)
+    return sorted(found)
+
+
+def default_roots() -> list[Path]:
+    """The ``appliance`` and ``web`` packages next to each other (source tree or install)."""
+    here = Path(__file__).resolve().parent.parent
+    return [here, here.parent / "web"]
+
+
+@dataclass
+class Translator:
+    """Text, digits and direction for one language."""
+
+    lang: str
+    _tr: NullTranslations = field(default_factory=NullTranslations, repr=False)
+
+    @property
+    def rtl(self) -> bool:
+        return self.lang in RTL
+
+    @property
+    def direction(self) -> str:
+        return "rtl" if self.rtl else "ltr"
+
+    def raw(self, msgid: str) -> str:
+        """The translation of ``msgid`` without filling placeholders."""
+        return self._tr.gettext(msgid)
+
+    def raw_plural(self, singular: str, plural: str, n: int) -> str:
+        return self._tr.ngettext(singular, plural, n)
+
+    def gettext(self, msgid: str, **params: Any) -> str:
+        text = self.raw(msgid)
+        return format_params(text, params, self.lang) if params else text
+
+    def ngettext(self, singular: str, plural: str, n: int, **params: Any) -> str:
+        params.setdefault("n", n)
+        return format_params(self.raw_plural(singular, plural, n), params, self.lang)
+
+    def message(self, msgid: str, params: Mapping[str, Any] | None = None) -> str:
+        """A core message (msgid + params as sent over the control socket)."""
+        try:
+            return self.gettext(msgid, **dict(params or {}))
+        except (KeyError, ValueError, TypeError):  # params not matching the msgid
+            log.warning("message params do not fit msgid=%r params=%r", msgid, params)
+            return self.raw(msgid)
+
+    def digits(self, text: Any) -> str:
+        """Numbers as the reader writes them (Persian digits on Persian pages)."""
+        return persian_digits(text) if self.lang == "fa" else str(text)
+
+    def catalog(self, msgids: Iterable[str]) -> dict[str, str]:
+        """The translations of ``msgids`` (for a page's JavaScript)."""
+        return {m: self.raw(m) for m in msgids}
+
+
+class Catalogues:
+    """The merged catalogue of every language, read once when built."""
+
+    def __init__(self, roots: Iterable[Path] | None = None):
+        self.roots = [Path(r) for r in (roots if roots is not None else default_roots())]
+        self._by_lang: dict[str, Translator] = {"en": Translator("en")}
+        for lang in LANGUAGES:
+            if lang != "en":
+                self._by_lang[lang] = Translator(lang, self._load(lang))
+
+    def _load(self, lang: str) -> NullTranslations:
+        merged: Translations | None = None
+        for po in find_po_files(self.roots, lang):
+            try:
+                stat = po.stat()
+                one = _compiled(str(po), stat.st_mtime_ns, stat.st_size)
+            except Exception as exc:  # a broken catalogue must not take the UI down
+                log.error("cannot read catalogue %s: %s", po, exc)
+                continue
+            if merged is None:
+                merged = Translations()
+                merged._catalog = {}  # fresh: do not alias the cached one
+                merged.plural = one.plural  # every file of a language has the same rule
+            merged._catalog.update(one._catalog)
+        return merged or NullTranslations()
+
+    def translator(self, lang: str | None) -> Translator:
+        return self._by_lang[pick_language(lang)]
