@@ -48,6 +48,7 @@ def callback_ui() -> CallbackUi:
     url = url_for("api.callback")
     if identity.role in ACTION_ROLES:
         return CallbackUi(url, choices=names, lines=lines, strings=strings)
-    if identity.name in names and may_call_back(identity, identity.name):
-        return CallbackUi(url, as_self=identity.name, lines=lines, strings=strings)
+    own = identity.dispatcher  # the dispatcher this user is linked to, if any
+    if own in names and may_call_back(identity, own):
+        return CallbackUi(url, as_self=own, lines=lines, strings=strings)
     return CallbackUi()

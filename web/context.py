@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 from appliance.auth import UserStore
+from appliance.auth.throttle import Throttle
 from appliance.config.model import Config
 from appliance.control import ControlClient
 from appliance.store.db import db_path, open_db
@@ -56,6 +57,7 @@ class WebContext:
     streams: StreamSlots = field(default_factory=lambda: StreamSlots(12))
     sse_heartbeat_s: float = 15.0
     sse_retry_s: float = 1.0
+    throttle: Throttle = field(default_factory=Throttle)  # sign-in attempts
 
 
 def web_context() -> WebContext:

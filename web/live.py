@@ -40,4 +40,5 @@ def _pausable() -> str | list[str]:
     if has_role(*ACTION_ROLES):
         return "*"
     identity = g.identity
-    return [identity.name] if may_pause(identity, identity.name) else []
+    own = identity.dispatcher  # the dispatcher this user is linked to, if any
+    return [own] if own and may_pause(identity, own) else []

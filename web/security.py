@@ -1,13 +1,17 @@
-"""Who is asking: a session login or an ``Authorization: Bearer`` API token.
+"""Who is asking (a session login or an ``Authorization: Bearer`` API token) and what
+they may open.
 
-Every request is checked in one ``before_request`` hook, so a new page or API
-route is protected without anyone remembering to decorate it.
+Every request is checked in one ``before_request`` hook against ``ROUTE_ROLES``, the
+route/role matrix: one row per endpoint. An endpoint without a row is refused to
+everyone (and a unit test walks ``app.url_map`` and fails), so a new page or API route
+is never open by accident. docs/security.md explains the matrix in words.
 """
 
 from __future__ import annotations
 
 import functools
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import Callable
@@ -18,11 +22,63 @@ from flask import Flask, abort, g, redirect, render_template, request, session, 
 from web.context import web_context
 from web.errors import api_error
 
-PUBLIC_ENDPOINTS = {"auth.login", "auth.language", "static"}
-ACTION_ROLES = ("supervisor", "admin")
-MESSAGE_ROLES = ("dispatcher", "supervisor", "technician", "admin")  # everyone signed in
-HEALTH_ROLES = ("technician", "admin")
-CALLBACK_ROLES = ("dispatcher", "supervisor", "admin")
+log = logging.getLogger("callbox.web")
+
+ADMIN, SUPERVISOR, DISPATCHER, TECHNICIAN = "admin", "supervisor", "dispatcher", "technician"
+EVERYONE = (ADMIN, SUPERVISOR, DISPATCHER, TECHNICIAN)  # anyone signed in
+OFFICE = (ADMIN, SUPERVISOR, DISPATCHER)  # people who may see customers' data
+MANAGERS = (ADMIN, SUPERVISOR)  # exports, bulk views, actions on others
+TECH = (ADMIN, TECHNICIAN)  # the box itself
+ADMINS = (ADMIN,)
+PUBLIC = "public"  # no sign-in needed
+
+# The route/role matrix: endpoint -> roles that may use it (any method), or PUBLIC.
+# "METHOD endpoint" rows override the plain row for that method (a page anyone may read
+# whose form only some may send). Finer per-object rules (whose pause button) stay in
+# the views (may_pause, may_call_back). Add a row for every route you add.
+ROUTE_ROLES: dict[str, tuple[str, ...] | str] = {
+    "static": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.language": PUBLIC,
+    "auth.logout": EVERYONE,
+    "auth.password": EVERYONE,
+    "live.index": EVERYONE,
+    "calls.page": EVERYONE,  # technicians see numbers masked
+    "calls.export_csv": MANAGERS,
+    "messages.page": OFFICE,
+    "messages.send": OFFICE,
+    "health.page": TECH,
+    "api.status": EVERYONE,
+    "api.events": EVERYONE,
+    "api.calls": EVERYONE,  # technicians see numbers masked
+    "api.action": MANAGERS,  # some actions need other roles: ACTION_ROLES_BY_NAME
+    "api.pause": OFFICE,
+    "api.callback": OFFICE,
+    "api.messages": OFFICE,
+    "api.ussd": EVERYONE,  # operator replies (balance), no customer data
+    "api.health": TECH,
+}
+
+ACTION_ROLES = MANAGERS
+MESSAGE_ROLES = OFFICE
+HEALTH_ROLES = TECH
+CALLBACK_ROLES = OFFICE
+
+
+def roles_for(endpoint: str | None, method: str = "GET") -> tuple[str, ...] | str | None:
+    """The matrix row of an endpoint (None: no row, so nobody may use it)."""
+    if endpoint is None:
+        return None
+    return ROUTE_ROLES.get(f"{method} {endpoint}", ROUTE_ROLES.get(endpoint))
+
+
+def may_open(endpoint: str, method: str = "GET") -> bool:
+    """May the current reader use this endpoint (for drawing links and buttons)?"""
+    rule = roles_for(endpoint, method)
+    if rule == PUBLIC:
+        return True
+    identity: Identity | None = g.get("identity")
+    return identity is not None and rule is not None and identity.role in rule
 
 
 @dataclass(frozen=True)
@@ -30,6 +86,7 @@ class Identity:
     name: str
     role: str
     via: str  # "session" | "token"
+    dispatcher: str = ""  # the dispatcher this user works as (explicit link; "" = none)
 
 
 def resolve_identity() -> Identity | None:
@@ -39,9 +96,13 @@ def resolve_identity() -> Identity | None:
         scheme, _, token = header.partition(" ")
         role = users.check_token(token.strip()) if scheme.lower() == "bearer" else None
         return Identity("token", role, "token") if role else None
-    name = session.get("user")
-    role = users.role_of(name) if name else None  # a deleted user is signed out at once
-    return Identity(name, role, "session") if role else None
+    # a session is good only while the store lists its id: sign-out, a password change
+    # and disabling the user end it at once, whatever the cookie says
+    account = users.session_account(session.get("user", ""), session.get("sid", ""))
+    if account is None:
+        return None
+    g.must_change = account["must_change"]
+    return Identity(account["name"], account["role"], "session", account["dispatcher"])
 
 
 def _unauthenticated():
@@ -54,12 +115,21 @@ def _unauthenticated():
 
 
 def _check_identity():
-    if request.endpoint in PUBLIC_ENDPOINTS:
+    rule = roles_for(request.endpoint, request.method)
+    if rule == PUBLIC:
         return None
     identity = resolve_identity()
     if identity is None:
         return _unauthenticated()
     g.identity = identity
+    if g.get("must_change") and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        return redirect(url_for("auth.password"))
+    if request.endpoint is not None:  # no endpoint: let Flask answer 404/405
+        if rule is None:
+            log.error("route %s has no row in ROUTE_ROLES; refused", request.endpoint)
+            return forbidden(())
+        if identity.role not in rule:
+            return forbidden(rule)
     if identity.via == "session" and request.method not in ("GET", "HEAD", "OPTIONS"):
         return _check_same_origin_write()
     return None
@@ -103,14 +173,14 @@ def has_role(*roles: str) -> bool:
 
 
 def may_pause(identity: Identity | None, dispatcher: str) -> bool:
-    """Supervisors and admins pause anyone; a dispatcher only themselves, and only when
-    signed in under the dispatcher's own name (a token belongs to no person)."""
+    """Supervisors and admins pause anyone; a dispatcher only the dispatcher their user
+    is linked to (the user's ``dispatcher`` field; a token belongs to no person)."""
     if identity is None:
         return False
     if identity.role in ACTION_ROLES:
         return True
     return (identity.role == "dispatcher" and identity.via == "session"
-            and identity.name == dispatcher)
+            and bool(identity.dispatcher) and identity.dispatcher == dispatcher)
 
 
 def may_call_back(identity: Identity | None, dispatcher: str) -> bool:
@@ -121,7 +191,8 @@ def may_call_back(identity: Identity | None, dispatcher: str) -> bool:
 
 def forbidden(roles: tuple[str, ...]):
     if request.path.startswith("/api/"):
-        return api_error(403, "forbidden", f"This needs one of the roles: {', '.join(roles)}.")
+        return api_error(403, "forbidden", f"This needs one of the roles: "
+                                           f"{', '.join(roles) or 'none (no rule)'}.")
     return render_template("forbidden.html", roles=roles), 403
 
 
@@ -140,3 +211,4 @@ def register(app: Flask) -> None:
     app.before_request(_check_identity)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["has_role"] = has_role
+    app.jinja_env.globals["may_open"] = may_open

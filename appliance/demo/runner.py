@@ -90,7 +90,7 @@ class Demo:
         (self.data / "logs").mkdir(exist_ok=True)
         config_path = self.config_file()
         config = load_toml(config_path)
-        UserStore(self.data).ensure_admin(DEMO_PASSWORD)
+        UserStore(self.data).ensure_admin(DEMO_PASSWORD, must_change=False)  # loopback only
         factory = MockFactory()
         options = CoreOptions(sip_listen=self.args.sip, pin_factory=factory,
                               extra_actions={"callers": self._action_callers},

@@ -60,7 +60,9 @@ def user(app, tmp_path):
     users = UserStore(tmp_path)
 
     def make(name: str, role: str):
-        users.add_user(name, PASSWORD, role)
+        # a dispatcher's user is linked to the dispatcher of the same name here
+        users.add_user(name, PASSWORD, role,
+                       dispatcher=name if role == "dispatcher" else "")
         client = app.test_client()
         page = client.get("/login").get_data(as_text=True)
         csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)

@@ -159,9 +159,10 @@ def supervisor(app, users):
 
 @pytest.fixture
 def signed_in(app, users):
-    """signed_in(name, role) -> a test client with a session of a new user."""
-    def make(name: str, role: str):
-        users.add_user(name, PASSWORD, role)
+    """signed_in(name, role, dispatcher="") -> a test client with a session of a new
+    user (linked to ``dispatcher``, if given)."""
+    def make(name: str, role: str, dispatcher: str = ""):
+        users.add_user(name, PASSWORD, role, dispatcher=dispatcher)
         client = app.test_client()
         assert _login(client, name).status_code == 302
         return client

@@ -29,7 +29,7 @@ def test_users_are_unique_and_roles_known(data_dir):
     store = UserStore(data_dir)
     store.add_user("anna", "pa55word", "dispatcher")
     with pytest.raises(AuthError, match="already exists"):
-        store.add_user("anna", "other", "admin")
+        store.add_user("anna", "other-pass", "admin")
     with pytest.raises(AuthError, match="unknown role"):
         store.add_user("x", "pa55word", "boss")
     with pytest.raises(AuthError, match="unknown role"):

@@ -43,7 +43,7 @@ def test_pausing_someone_on_a_call_is_pending_until_the_call_ends(supervisor, co
 
 
 def test_a_dispatcher_may_pause_only_themselves(signed_in, token_client, core, control_server):
-    anna = signed_in("anna", "dispatcher")
+    anna = signed_in("anna", "dispatcher", dispatcher="anna")
     assert anna.post("/api/dispatchers/anna/pause", json={"paused": True}).status_code == 200
     other = anna.post("/api/dispatchers/boris/pause", json={"paused": True})
     assert other.status_code == 403 and other.json["error"] == "forbidden"
@@ -73,7 +73,7 @@ def test_live_page_knows_whose_pause_buttons_to_show(signed_in, core, control_se
     boss = _settings(signed_in("sam", "supervisor"))
     assert boss["canPause"] == "*" and boss["canSwitchDemo"] is True
     assert boss["pauseUrl"] == "/api/dispatchers/__name__/pause"
-    anna = _settings(signed_in("anna", "dispatcher"))
+    anna = _settings(signed_in("anna", "dispatcher", dispatcher="anna"))
     assert anna["canPause"] == ["anna"] and anna["canSwitchDemo"] is False
     tech = _settings(signed_in("tina", "technician"))
     assert tech["canPause"] == [] and tech["canSwitchDemo"] is False

@@ -1,0 +1,84 @@
+"""The route/role matrix (web.security.ROUTE_ROLES): every route of the app has a row,
+and the single before_request hook enforces it for every role and method."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint
+
+from web.security import EVERYONE, PUBLIC, ROUTE_ROLES, roles_for
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _url(rule) -> str:
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", "x", rule.rule)
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(set(rule.methods) & set(METHODS)):
+            yield rule, method
+
+
+def test_every_route_of_the_app_has_a_rule(app):
+    """A new route without a row in ROUTE_ROLES fails here: declare who may use it."""
+    missing = [f"{method} {rule.endpoint} ({rule.rule})" for rule, method in _routes(app)
+               if roles_for(rule.endpoint, method) is None]
+    assert missing == [], "routes without a row in web/security.py ROUTE_ROLES"
+    for endpoint, rule in ROUTE_ROLES.items():
+        assert rule == PUBLIC or (rule and set(rule) <= set(EVERYONE)), endpoint
+
+
+def test_each_role_is_refused_what_the_matrix_does_not_give_it(app, users):
+    client = app.test_client()
+    tokens = {role: {"Authorization": f"Bearer {users.create_token(role)}"}
+              for role in EVERYONE}
+    checked = 0
+    for rule, method in _routes(app):
+        allowed = roles_for(rule.endpoint, method)
+        if allowed == PUBLIC or rule.endpoint == "api.events":  # a stream never ends
+            continue
+        for role in EVERYONE:
+            response = client.open(_url(rule), method=method, headers=tokens[role], json={})
+            if role in allowed:
+                assert response.status_code != 401, (role, method, rule.rule)
+                if response.status_code == 403 and response.is_json:
+                    assert "needs one of the roles" not in response.json["message"]
+            else:
+                assert response.status_code == 403, (role, method, rule.rule)
+            checked += 1
+    assert checked > 40
+
+
+def test_a_route_without_a_row_is_refused_even_to_an_admin(make_app, users):
+    app = make_app()
+    extra = Blueprint("forgotten", __name__)
+    extra.add_url_rule("/forgotten", "page", lambda: "secret")
+    app.register_blueprint(extra)
+    headers = {"Authorization": f"Bearer {users.create_token('admin')}"}
+    response = app.test_client().get("/forgotten", headers=headers)
+    assert response.status_code == 403 and "secret" not in response.get_data(as_text=True)
+
+
+def test_technicians_and_dispatchers_get_only_their_pages(signed_in):
+    tech = signed_in("tina", "technician")
+    assert tech.get("/health").status_code == 200
+    assert tech.get("/messages").status_code == 403  # customers' messages
+    assert tech.get("/calls.csv").status_code == 403  # exports need a supervisor
+    anna = signed_in("anna", "dispatcher", dispatcher="anna")
+    assert anna.get("/messages").status_code == 200
+    assert anna.get("/health").status_code == 403
+    assert anna.get("/calls.csv").status_code == 403
+
+
+def test_a_user_gets_the_buttons_of_the_linked_dispatcher_only(signed_in, core,
+                                                               control_server):
+    # "ali" works as dispatcher "anna": linked explicitly, the names need not match
+    ali = signed_in("ali", "dispatcher", dispatcher="anna")
+    assert ali.post("/api/dispatchers/anna/pause", json={"paused": True}).status_code == 200
+    # a user whose name equals a dispatcher's gets nothing without the link
+    boris = signed_in("boris", "dispatcher")
+    assert boris.post("/api/dispatchers/boris/pause", json={}).status_code == 403
+    assert core.actions == [("pause", {"dispatcher": "anna", "paused": True})]
