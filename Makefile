@@ -3,9 +3,9 @@ PY      ?= python3
 VENV    ?= .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
-APT_PKGS := sip-tester espeak-ng sox chromium chromium-driver
+APT_PKGS := sip-tester espeak-ng sox libsox-fmt-mp3 chromium chromium-driver swig g++ make libssl-dev python3-dev
 
-.PHONY: run test bench setup apt clean image image-test
+.PHONY: run test bench setup apt clean
 
 run: setup
 	$(BIN)/callbox demo --data var
@@ -16,7 +16,7 @@ test: setup
 bench: setup
 	$(BIN)/python -m bench.run
 
-setup: apt $(STAMP)
+setup: apt $(STAMP) sip-engine
 
 # System packages (SIPp, espeak-ng, sox, Chromium); skipped when already there.
 apt:
@@ -38,3 +38,4 @@ clean:
 
 # The SD-card image: `make image`, `make image-test` (long; not part of `make test`).
 include mk/image.mk
+include mk/pjsua2.mk
