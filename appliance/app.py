@@ -38,6 +38,7 @@ from appliance.telephony.router import CallRouter
 log = logging.getLogger("callbox.core")
 
 SWITCH_INTERVAL_S = 0.0005
+MODEM_SETTLE_S = 60.0  # the unit's TimeoutStartSec leaves room for it
 
 
 def split_hostport(text: str, default_port: int) -> tuple[str, int]:
@@ -84,7 +85,7 @@ class Core:
                    "ussd": self._action_ussd, "call_back": self._action_call_back,
                    **options.extra_actions}
         self.control = ControlServer(socket_path(self.data_dir), self.status, actions)
-        self.alarms: dict[str, str] = {}
+        self.alarms: dict[str, ev.AlarmRaised] = {}
         self.health = HealthWatch(HealthProbe(self.data_dir), self.bus.publish)
         self._wire()
 
@@ -130,7 +131,7 @@ class Core:
 
     def _track_alarms(self, event: ev.Event) -> None:
         if isinstance(event, ev.AlarmRaised):
-            self.alarms[event.source] = event.message
+            self.alarms[event.source] = event
         else:
             self.alarms.pop(event.source, None)
 
@@ -173,6 +174,15 @@ class Core:
     def alive(self) -> bool:
         return self.router.alive()
 
+    def wait_ready(self, timeout: float = MODEM_SETTLE_S) -> list[str]:
+        """What READY=1 waits for: SIP listens (``start()`` returned) and every modem has
+        finished its first initialisation or failed it — bounded, so a dead modem cannot
+        hold the box back. Returns the lines still initialising at the deadline."""
+        pending = self.router.wait_settled(timeout)
+        if pending:
+            log.warning("ready without %s: still initialising after %.0f s", ", ".join(pending), timeout)
+        return pending
+
     # ------------------------------------------------------------ status/actions
     def on_bus(self, fn: Callable[[], Any], timeout: float = 2.0) -> Any:
         """Run ``fn`` on the bus worker (domain state lives there) and return its result."""
@@ -203,7 +213,8 @@ class Core:
                 "dispatchers": domain["dispatchers"], "queues": queues,
                 "in_menu": domain["in_menu"], "lamps": self.lamps.status(),
                 "capacity": self.router.capacity().__dict__,
-                "alarms": [{"source": s, "message": m} for s, m in self.alarms.items()],
+                "alarms": [{"source": s, "message": a.message, "msgid": a.msgid, "params": a.params}
+                           for s, a in self.alarms.items()],
                 **(self.options.extra_status() if self.options.extra_status else {})}
 
     def _gsm_line(self, args: dict) -> Any:

@@ -50,6 +50,7 @@ def cmd_core(args: Any) -> int:
     core = build(config, args.data, CoreOptions(sip_listen=args.sip, log_wire=args.log_sip))
     notify = SdNotifier()
     core.start()
+    core.wait_ready()
     notify.ready()
     notify.status("taking calls")
 

@@ -59,6 +59,8 @@ class CallOffered(Event):
     caller: str
     caller_raw: str
     callee: str = ""
+    remote_uri: str = ""  # SIP: the caller's URI (callbacks, feature codes)
+    source: str = ""  # SIP: the packet's source host (feature codes know phones by it)
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,7 @@ class DispatcherStateChanged(Event):
     dispatcher: str
     state: str  # offline|available|ringing|busy|paused|wrapup
     previous: str
+    reason: str = ""  # why paused (a configured reason, "auto", or "")
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,23 @@ class PauseRequested(Event):
     """A pause asked for during a call (it starts when the call ends), or withdrawn."""
     dispatcher: str
     pending: bool
+
+
+@dataclass(frozen=True)
+class VoicemailLeft(Event):
+    """A caller left a voicemail (``message_id`` in table ``voicemail``)."""
+    message_id: int
+    call_id: str
+    caller: str
+    queue: str
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class IvrReloaded(Event):
+    """A new IVR tree (or night mode) is in force for the next call."""
+    version: int
+    night_mode: bool
 
 
 @dataclass(frozen=True)
@@ -236,7 +256,9 @@ class SmsReceived(Event):
 @dataclass(frozen=True)
 class AlarmRaised(Event):
     source: str
-    message: str
+    message: str  # English, for logs
+    msgid: str = ""  # the message's msgid (appliance.i18n.N_) when pages should translate it
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

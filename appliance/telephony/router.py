@@ -5,6 +5,7 @@ enters it through a media port)."""
 from __future__ import annotations
 
 import logging
+import time
 from typing import Callable, Sequence
 
 from appliance import events as ev
@@ -44,6 +45,17 @@ class CallRouter:
             self.missing = str(exc)
             raise
         self.engine.start()
+
+    def wait_settled(self, timeout: float) -> list[str]:
+        """Wait (bounded) until every line finished its first initialisation, well or not;
+        returns the names of lines still busy with it."""
+        deadline = time.monotonic() + timeout
+        for line in self.lines.values():
+            settled = getattr(line, "settled", None)
+            if settled is not None:
+                settled.wait(max(0.0, deadline - time.monotonic()))
+        return [name for name, line in self.lines.items()
+                if getattr(line, "settled", None) is not None and not line.settled.is_set()]
 
     def stop(self) -> None:
         for line in self.lines.values():

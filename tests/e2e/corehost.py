@@ -50,6 +50,7 @@ def main() -> int:
                           extra_actions={"pins": lambda a: pin_history(factory, a)})
     core = build(load_toml(args.config), args.data, options)
     core.start()
+    core.wait_ready()  # as `callbox core` does before READY=1
     print("CORE READY", flush=True)
     try:
         wait_for_signal()

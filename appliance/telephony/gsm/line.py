@@ -87,6 +87,8 @@ class GsmLine(CallHooks):
         self._ready = False
         self._recovering = False
         self._stop = threading.Event()
+        # Set once the first bring-up has finished, well or badly: READY=1 waits for it.
+        self.settled = threading.Event()
         self._pin_entered_at = float("-inf")
         self._media: StreamFrameSource | None = None
         self._media_call = ""
@@ -232,8 +234,11 @@ class GsmLine(CallHooks):
 
     # -- bring-up, periodic checks ------------------------------------------------------------
     def _bring_up(self) -> None:
-        if not self.reopen_and_init():
-            self._recover("modem not answering at start", first=Step.RESET)
+        try:
+            if not self.reopen_and_init():
+                self._recover("modem not answering at start", first=Step.RESET)
+        finally:
+            self.settled.set()
         self._worker.call_later(self.timing.ping_every, self._tick)
         self._worker.call_later(min(5.0, self.timing.health_every), self._refresh)
         if self.cfg.balance_ussd:
@@ -258,12 +263,21 @@ class GsmLine(CallHooks):
             if self.health.current.sim in ("absent", "pin") and not self._ladder.alarmed:
                 self.reopen_and_init()  # a SIM may have been inserted
             return
+        self._poll_health()
+
+    def _poll_health(self) -> None:
+        if not self._ready:
+            return
         try:
             self.health.update(signal_dbm=modem_init.query_signal(self.command),
                                registration=modem_init.query_registration(self.command),
                                operator=modem_init.query_operator(self.command))
         except ModemError as exc:
             log.info("health poll failed line=%s error=%s", self.name, exc)
+
+    def refresh_health(self) -> None:
+        """Poll signal, registration and operator now (the page's refresh; tests)."""
+        self._worker.post(self._poll_health)
 
     def _balance(self) -> None:
         if self._stop.is_set():
