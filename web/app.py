@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 
+from appliance.audit.log import AuditLog
 from appliance.auth import UserStore
 from appliance.config.model import Config
 from appliance.control import ControlClient, socket_path
+from appliance.store.db import db_path
 from appliance.system.health import HealthProbe
 from web import api, auth, calls, errors, i18n, live, messages, render, security
 from web import health as health_page
@@ -56,7 +58,7 @@ def create_app(config: Config, data_dir: Path | str,
         config=config, data_dir=data_dir,
         control=control or ControlClient(socket_path(data_dir)),
         users=UserStore(data_dir), tz=_office_zone(config.office.timezone),
-        health=health or HealthProbe(data_dir))
+        health=health or HealthProbe(data_dir), audit=AuditLog(db_path(data_dir)))
     i18n.register(app)
     errors.register(app)
     security.register(app)

@@ -12,7 +12,6 @@ from appliance.auth.users import MIN_PASSWORD, AuthError
 from web.context import web_context
 from web.i18n import LANGUAGES, remember_language
 from web.i18n import gettext as _
-from web.render import translator
 from web.security import check_csrf, safe_next
 
 log = logging.getLogger("callbox.web")
@@ -53,7 +52,7 @@ def _try_sign_in(name: str, password: str) -> tuple[str | None, int]:
         log.info("signed in user=%s from=%s", name, request.remote_addr)
         return None, 302
     _count_failure(name, keys)
-    return translator()("bad_login"), 401
+    return _("Wrong user name or password."), 401
 
 
 def _count_failure(name: str, keys: tuple[str, str]) -> None:

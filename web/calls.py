@@ -13,6 +13,7 @@ from appliance.store.queries import CALL_FIELDS, DISPOSITIONS, dispatchers_seen,
 from web.callbacks import callback_ui
 from web.callfilters import BadFilter, parse_filters
 from web.context import calls_db, web_context
+from web.security import audit
 
 bp = Blueprint("calls", __name__)
 
@@ -61,6 +62,8 @@ def export_csv():
         return Response(f"{exc}\n", status=400, mimetype="text/plain")
     with calls_db() as conn:
         records = filters.search(conn, ctx.config.office.country)
+    audit("calls.export", "calls.csv", rows=len(records),
+          filters={k: v for k, v in request.args.items() if v})
     stamp = datetime.now(ctx.tz).strftime("%Y%m%d-%H%M")
     return Response(_csv_chunks(records), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="calls-{stamp}.csv"'})

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from appliance.audit.log import AuditLog
 from appliance.auth import UserStore
 from appliance.auth.throttle import Throttle
 from appliance.config.model import Config
@@ -58,6 +59,7 @@ class WebContext:
     sse_heartbeat_s: float = 15.0
     sse_retry_s: float = 1.0
     throttle: Throttle = field(default_factory=Throttle)  # sign-in attempts
+    audit: AuditLog | None = None  # set by create_app: <data>/callbox.sqlite3
 
 
 def web_context() -> WebContext:

@@ -57,6 +57,24 @@ ROUTE_ROLES: dict[str, tuple[str, ...] | str] = {
     "api.messages": OFFICE,
     "api.ussd": EVERYONE,  # operator replies (balance), no customer data
     "api.health": TECH,
+    # the dispatcher desk (web/desk): a dispatcher sees only their own desk (checked there)
+    "desk.page": OFFICE,
+    "desk.desk_state": OFFICE,
+    "desk.customers": OFFICE,
+    "desk.customer": OFFICE,
+    "desk.create_customer": OFFICE,
+    "desk.edit_customer": OFFICE,
+    "desk.merge": OFFICE,
+    "desk.complaint": OFFICE,
+    "desk.create_order": OFFICE,
+    "desk.orders": OFFICE,
+    "desk.order": OFFICE,
+    "desk.order_state": OFFICE,
+    "desk.drivers": OFFICE,
+    "desk.add_driver": OFFICE,
+    "desk.streets": OFFICE,
+    "desk.static": OFFICE,
+    "desk.import_streets": MANAGERS,
 }
 
 ACTION_ROLES = MANAGERS
@@ -94,8 +112,8 @@ def resolve_identity() -> Identity | None:
     header = request.headers.get("Authorization", "")
     if header:  # a token decides alone, even if a session cookie came along
         scheme, _, token = header.partition(" ")
-        role = users.check_token(token.strip()) if scheme.lower() == "bearer" else None
-        return Identity("token", role, "token") if role else None
+        info = users.token_info(token.strip()) if scheme.lower() == "bearer" else None
+        return Identity(f"token:{info['id']}", info["role"], "token") if info else None
     # a session is good only while the store lists its id: sign-out, a password change
     # and disabling the user end it at once, whatever the cookie says
     account = users.session_account(session.get("user", ""), session.get("sid", ""))
@@ -155,6 +173,16 @@ def check_csrf() -> None:
     sent = request.form.get("csrf", "")
     if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
         abort(400, "The form expired; reload the page and try again.")
+
+
+def audit(action: str, target: str = "", **details) -> None:
+    """Record what the current reader did in the audit log (who, what, when, from where):
+    call it for customer-card views, exports, recording playback and config changes."""
+    identity: Identity | None = g.get("identity")
+    actor = "anonymous" if identity is None else identity.name  # tokens: "token:<id>"
+    log_ = web_context().audit
+    if log_ is not None:
+        log_.record(actor, action, target, request.remote_addr or "", details)
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

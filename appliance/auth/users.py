@@ -216,12 +216,17 @@ class UserStore:
 
     def check_token(self, token: str) -> str | None:
         """The token's role, or None when it is unknown or revoked."""
-        if not token:
+        info = self.token_info(token)
+        return info["role"] if info else None
+
+    def token_info(self, token: str) -> dict[str, str] | None:
+        """Id, role and label of a valid token, or None when it is unknown or revoked."""
+        if not token or len(token) > 200:
             return None
         digest = token_digest(token)
         with self._lock, self._db() as db:
             record = db.table("tokens").get(Query().sha256 == digest)
-        return record["role"] if record else None
+        return {k: record.get(k, "") for k in ("id", "role", "label")} if record else None
 
     def tokens(self) -> list[dict[str, str]]:
         """Id, role, label and creation time of every token (never the secret)."""

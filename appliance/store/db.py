@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
+from appliance.audit.schema import MIGRATION as AUDIT_TABLES
 from appliance.desk.schema import MIGRATION as DESK_TABLES
 from appliance.errors import StoreError
 
@@ -49,6 +50,7 @@ SCHEMA: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX calls_dispatcher ON calls(dispatcher)",
     ),
     DESK_TABLES,  # 1 -> 2: customers, orders, drivers, streets (appliance/desk/schema.py)
+    AUDIT_TABLES,  # 2 -> 3: the append-only audit log (appliance/audit/schema.py)
 )
 
 

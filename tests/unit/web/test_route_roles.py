@@ -82,3 +82,12 @@ def test_a_user_gets_the_buttons_of_the_linked_dispatcher_only(signed_in, core,
     boris = signed_in("boris", "dispatcher")
     assert boris.post("/api/dispatchers/boris/pause", json={}).status_code == 403
     assert core.actions == [("pause", {"dispatcher": "anna", "paused": True})]
+
+
+def test_an_export_lands_in_the_audit_log(supervisor, app, seed_calls):
+    seed_calls([{"started_at": "2026-03-01T08:00:00.000000Z", "caller": "+989121234567"}])
+    assert supervisor.get("/calls.csv?number=%2B989121234567").status_code == 200
+    (entry,) = app.extensions["callbox"].audit.search(action="calls.export")
+    assert entry.actor == "sam" and entry.source_ip == "127.0.0.1"
+    assert entry.details == {"rows": 1, "filters": {"number": "+989121234567"}}
+    assert app.extensions["callbox"].audit.verify().ok
