@@ -8,6 +8,12 @@ Every line the reader frames goes through, in order:
 5. the pending command's final result (``OK``, ``ERROR``, ``+CME ERROR: …``) or body.
 The reader never dies on bad bytes or a failing handler; only an I/O error (the
 port went away) ends it, and then ``on_lost`` is told once.
+
+Completion is atomic: the final result detaches the command under the same lock
+that routes lines, so a line right behind an ``OK`` in the same read (``+CMTI``,
+``NO CARRIER``, ``RING``) is unsolicited — never appended to the finished reply,
+never a second result that overwrites it — and a new command is attached and
+written under that lock, so no line is routed to it before it was sent.
 """
 
 from __future__ import annotations
@@ -53,10 +59,13 @@ class PortLost(ModemError):
     """The serial port reported an I/O error (unplugged, powered off)."""
 
 
+Expect = str | Callable[[str], bool] | None
+
+
 @dataclass
 class _Pending:
     cmd: str
-    expect: str | None
+    expect: Expect
     data: str | None
     call_control: bool
     lines: list[str] = field(default_factory=list)
@@ -74,9 +83,10 @@ class AtChannel:
         self._urcs = urcs
         self._on_lost = on_lost
         self.name = name
-        self._framer = LineFramer()
+        self._framer = LineFramer(keep_blank=True)
         self._cmd_lock = threading.Lock()  # one command at a time
-        self._lock = threading.Lock()  # guards _pending and _urc
+        # Guards _pending and _urc and is held while a line is routed (handlers only post).
+        self._lock = threading.RLock()
         self._pending: _Pending | None = None
         self._urc: tuple[UrcRule, object, list[str]] | None = None
         self._closing = False
@@ -103,23 +113,23 @@ class AtChannel:
         return self._lost is None and not self._closing
 
     # -- commands ------------------------------------------------------------------
-    def command(self, cmd: str, timeout: float = 5.0, expect: str | None = None,
+    def command(self, cmd: str, timeout: float = 5.0, expect: Expect = None,
                 data: str | None = None) -> list[str]:
         """Send ``cmd`` and return its response lines (echo, URCs and OK removed).
 
-        ``expect``: a prefix whose lines belong to this response even though the same
-        prefix is also a URC (``+CLCC:``, ``+CREG:``). ``data``: sent after the ``>``
-        prompt and ended with Ctrl-Z (AT+CMGS).
+        ``expect``: a prefix (or a test of the line) whose lines belong to this
+        response even though the same prefix is also a URC (``+CLCC:``, ``+CREG:``).
+        ``data``: sent after the ``>`` prompt and ended with Ctrl-Z (AT+CMGS).
         """
         with self._cmd_lock:
             if self._lost is not None or self._closing:
                 raise PortLost(f"{self.name}: port is gone ({self._lost})")
             pending = _Pending(cmd=cmd, expect=expect, data=data,
                                call_control=cmd.upper().startswith(("ATD", "ATA")))
-            with self._lock:
-                self._pending = pending
             try:
-                self._write(cmd + "\r")
+                with self._lock:  # attach and send as one step (see the module doc)
+                    self._pending = pending
+                    self._write(cmd + "\r")
                 if data is not None:
                     if not pending.prompt.wait(timeout) and not pending.done.is_set():
                         raise AtTimeout(cmd, pending.lines)
@@ -129,7 +139,8 @@ class AtChannel:
                     raise AtTimeout(cmd, pending.lines)
             finally:
                 with self._lock:
-                    self._pending = None
+                    if self._pending is pending:  # timed out or failed: detach it
+                        self._pending = None
         if pending.lost is not None:
             raise PortLost(f"{self.name}: port lost during {cmd!r}: {pending.lost}")
         if not pending.ok:
@@ -170,24 +181,44 @@ class AtChannel:
         if pending is not None and pending.data is not None and self._framer.take_prompt():
             pending.prompt.set()
 
-    def _on_line(self, line: str) -> None:
+    def abort_call_command(self) -> bool:
+        """Abort a pending ATD/ATA (V.250: any character does); from any thread.
+
+        The modem then ends the command with ``NO CARRIER`` or ``OK``. True when a
+        call command was pending."""
         with self._lock:
             pending = self._pending
-            gathering = self._urc
+            if pending is None or not pending.call_control or pending.done.is_set():
+                return False
+            try:
+                self._write("\r")
+            except PortLost:
+                return False
+            return True
+
+    def _on_line(self, line: str) -> None:
+        with self._lock:  # routing and completion are one step (see the module doc)
+            self._route(line)
+
+    def _route(self, line: str) -> None:
+        pending, gathering = self._pending, self._urc
         if gathering is not None:
             rule, match, lines = gathering
+            if not line and not rule.keeps_blank:
+                return
             lines.append(line)
             if rule.more is None or not rule.more(lines) or len(lines) >= MAX_URC_LINES:
-                with self._lock:
-                    self._urc = None
+                self._urc = None
                 self._dispatch(rule, match, lines)
             return
+        if not line:
+            return  # a blank line only matters inside a multi-line URC
         if pending is not None and self._is_echo(pending, line):
             return
         if pending is not None and pending.data is not None and line == ">":
             pending.prompt.set()
             return
-        if pending is not None and pending.expect and line.startswith(pending.expect):
+        if pending is not None and _expected(pending.expect, line):
             pending.lines.append(line)
             return
         hit = self._urcs.match(line)
@@ -211,8 +242,7 @@ class AtChannel:
             if final is not None:
                 self._complete(pending, *final)
         if rule.more is not None and rule.more([line]):
-            with self._lock:
-                self._urc = (rule, match, [line])
+            self._urc = (rule, match, [line])
             return
         self._dispatch(rule, match, [line])
 
@@ -223,10 +253,15 @@ class AtChannel:
         else:
             self._complete(pending, *final)
 
-    @staticmethod
-    def _complete(pending: _Pending, ok: bool, error: AtError | None) -> None:
-        pending.ok, pending.error = ok, error
-        pending.done.set()
+    def _complete(self, pending: _Pending, ok: bool, error: AtError | None) -> None:
+        """Detach and finish ``pending`` once; a second final result is a URC's business."""
+        with self._lock:
+            if pending.done.is_set():
+                return
+            if self._pending is pending:
+                self._pending = None
+            pending.ok, pending.error = ok, error
+            pending.done.set()
 
     def _dispatch(self, rule: UrcRule, match, lines: list[str]) -> None:
         try:
@@ -235,13 +270,14 @@ class AtChannel:
             log.exception("URC handler failed line=%s urc=%r", self.name, lines[0])
 
     def _lose(self, exc: Exception) -> None:
+        """The port failed; the pending command (if any) fails with it."""
         with self._lock:
             if self._lost is not None:
                 return
             self._lost = exc
             pending = self._pending
         log.warning("port lost line=%s error=%s", self.name, exc)
-        if pending is not None:
+        if pending is not None and not pending.done.is_set():
             pending.lost = exc
             pending.done.set()
             pending.prompt.set()
@@ -249,3 +285,11 @@ class AtChannel:
             self._on_lost(exc)
         except Exception:
             log.exception("on_lost handler failed line=%s", self.name)
+
+
+def _expected(expect: Expect, line: str) -> bool:
+    if expect is None:
+        return False
+    if callable(expect):
+        return expect(line)
+    return line.startswith(expect)

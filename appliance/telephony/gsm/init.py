@@ -26,6 +26,7 @@ Command = Callable[..., list[str]]
 # Status reports (+CDS) and new-message indexes (+CMTI), buffered while the line is busy.
 CNMI = "AT+CNMI=2,1,0,1,0"
 FULL_PIN_TRIES = 3
+REG_N = 1  # AT+CREG=1: URCs carry <stat> only (other forms are parsed all the same)
 
 
 class SimProblem(ModemError):
@@ -76,7 +77,7 @@ def run_init(cmd: Command, profile_name: str, pin: str, guard: PinGuard,
     _try(cmd, "AT+CMEE=2")
     profile = choose_profile(cmd, profile_name)
     unlock_sim(cmd, pin, guard, profile, timing, sleep, on_pin_entered)
-    for setup in ("AT+CREG=1", "AT+CEREG=1", "AT+COPS=3,0", "AT+CLIP=1", 'AT+CSCS="GSM"',
+    for setup in (f"AT+CREG={REG_N}", f"AT+CEREG={REG_N}", "AT+COPS=3,0", "AT+CLIP=1", 'AT+CSCS="GSM"',
                   "AT+CMGF=0", CNMI, *profile.init):
         _try(cmd, setup)
     registration = query_registration(cmd)
@@ -189,12 +190,18 @@ def pin_attempts_left(cmd: Command, profile: Profile) -> int | None:
 
 
 def query_registration(cmd: Command) -> str:
-    """The better of circuit-switched (CREG) and LTE (CEREG) registration."""
+    """The better of circuit-switched (CREG) and LTE (CEREG) registration.
+
+    Only the line that answers the query is read as the reply; a ``+CREG:`` URC
+    arriving while the query runs goes to the URC table (FreeRTOS-Cellular-Interface
+    issue #89: SIM800C sends ``+CREG: 2`` before the reply to ``AT+CREG?``)."""
     best = "unknown"
     for query, prefix in (("AT+CREG?", "+CREG:"), ("AT+CEREG?", "+CEREG:")):
-        line = parsers.find_line(_try(cmd, query, expect=prefix), prefix)
+        def answers(line: str, prefix: str = prefix) -> bool:
+            return parsers.answers_reg_query(line, prefix, REG_N)
+        line = parsers.find_line(_try(cmd, query, expect=answers), prefix)
         if line:
-            reg = parsers.parse_creg(line)
+            reg = parsers.parse_creg(line, query=True)
             if reg.registered or best == "unknown":
                 best = reg.name
             if reg.registered:

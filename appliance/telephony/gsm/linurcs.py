@@ -42,7 +42,7 @@ class LineUrcs:
         t.add(r"^\+C(MT|DS)I:", self._cmti)
         t.add(r"^\+CMT:", self._pdu, more=lines_after(1))
         t.add(r"^\+CDS:", self._pdu, more=lines_after(1))
-        t.add(r"^\+CUSD:", self._cusd, more=cusd_more)
+        t.add(r"^\+CUSD:", self._cusd, more=cusd_more, keeps_blank=True)
         t.add(r"^\+C(E|G)?REG:", self._creg)
         t.add(r"^(NO CARRIER|BUSY|NO ANSWER|NO DIALTONE)$", self._end_code,
               ends_call_command=True)
@@ -79,15 +79,14 @@ class LineUrcs:
         self._post(lambda: self._line.ussd_flow.on_reply(lines))
 
     def _creg(self, m: re.Match, lines: list[str]) -> None:
-        reg = parsers.parse_creg(lines[0])
+        reg = parsers.parse_creg(lines[0], query=False)
         family = lines[0].split(":", 1)[0]
-
-        def update() -> None:
-            self._reg[family] = reg.name
-            names = set(self._reg.values())
-            best = next((n for n in ("home", "roaming") if n in names), reg.name)
-            self._line.health.update(registration=best)
-        self._post(update)
+        # Applied here, in arrival order (the tracker is thread-safe): posted, it would
+        # land after the reply of a query that was running when it came and undo it.
+        self._reg[family] = reg.name
+        names = set(self._reg.values())
+        best = next((n for n in ("home", "roaming") if n in names), reg.name)
+        self._line.health.update(registration=best)
 
     def _end_code(self, m: re.Match, lines: list[str]) -> None:
         code, reason = CALL_END_CODES[m.group(1)]

@@ -134,22 +134,40 @@ class Registration:
         return self.name in ("home", "roaming")
 
 
-def parse_creg(line: str) -> Registration:
+def parse_creg(line: str, query: bool | None = None) -> Registration:
     """``+CREG/+CGREG/+CEREG`` in both shapes.
 
-    Query reply: ``<n>,<stat>[,<lac>,<ci>[,<AcT>]]``; URC: ``<stat>[,<lac>,<ci>[,<AcT>]]``.
-    One field, or a quoted second field, means the URC shape.
+    Query reply: ``<n>,<stat>[,<lac>,<ci>[,<AcT>...]]``; URC: ``<stat>[,<lac>,<ci>[,<AcT>]]``.
+    ``query`` says which it is (the channel knows whether the line answered
+    ``AT+CREG?``); None guesses from the shape (one field or a quoted second field
+    is a URC). LAC/CI may be quoted or not; empty fields are "not known"
+    (``+CREG: 2,,`` is a URC: searching).
     """
     prefix = line.split(":", 1)[0]
     fields = split_fields(after_prefix(line, prefix))
-    urc = len(fields) == 1 or fields[1].startswith('"')
-    rest = fields if urc else fields[1:]
+    if query is None:
+        query = not (len(fields) == 1 or fields[1].startswith('"') or fields[1] == "")
+    rest = fields[1:] if query and len(fields) > 1 else fields
     stat = _int(rest[0], 4)
     lac = unquote(rest[1]) if len(rest) > 1 else ""
     ci = unquote(rest[2]) if len(rest) > 2 else ""
     act = _int(rest[3]) if len(rest) > 3 else None
     return Registration(stat=stat if stat is not None else 4, lac=lac, ci=ci, act=act,
-                        from_urc=urc)
+                        from_urc=not query)
+
+
+def answers_reg_query(line: str, prefix: str, n: int) -> bool:
+    """Whether a ``+CREG:``-family line is the reply to ``AT+CREG?`` (set to ``n``)
+    rather than a URC that came while the query ran: a reply starts with ``<n>``
+    and then a bare ``<stat>``; a URC starts with ``<stat>`` and has no second field,
+    an empty one (``+CREG: 2,,``) or the LAC there (quoted or not)."""
+    if not line.startswith(prefix):
+        return False
+    fields = split_fields(after_prefix(line, prefix[:-1]))
+    if len(fields) < 2 or fields[0] != str(n):
+        return False
+    stat = fields[1]
+    return stat.isdigit() and int(stat) <= 10
 
 
 def parse_csq(line: str) -> int | None:

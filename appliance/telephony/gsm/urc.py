@@ -26,6 +26,8 @@ class UrcRule:
     more: More | None = None
     # For call-ending codes: also the final result of a pending ATD/ATA.
     ends_call_command: bool = False
+    # Blank lines while gathering belong to the URC (the text of a USSD answer).
+    keeps_blank: bool = False
 
 
 class UrcTable:
@@ -33,8 +35,9 @@ class UrcTable:
         self._rules: list[UrcRule] = []
 
     def add(self, pattern: str, handler: Handler, more: More | None = None,
-            ends_call_command: bool = False) -> None:
-        self._rules.append(UrcRule(re.compile(pattern), handler, more, ends_call_command))
+            ends_call_command: bool = False, keeps_blank: bool = False) -> None:
+        self._rules.append(UrcRule(re.compile(pattern), handler, more, ends_call_command,
+                                   keeps_blank))
 
     def match(self, line: str) -> tuple[UrcRule, re.Match] | None:
         for rule in self._rules:

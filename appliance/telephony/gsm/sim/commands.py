@@ -52,6 +52,11 @@ class CommandSet:
     # -- dispatch ------------------------------------------------------------------------
     def handle(self, cmd: str) -> None:
         sim = self.sim
+        recorded = sim.scripted(cmd)
+        if recorded is not None:
+            if recorded:
+                sim.send_verbatim(recorded)
+            return
         if cmd.upper() == sim.dialect.reset:
             self.reply()
             sim.reboot(delay=0.1)

@@ -8,6 +8,7 @@ speaks the chosen profile's dialect (sim/dialects.py), answers commands
     sim.inject_call("+989121234567"); sim.press("12"); sim.remote_hangup()
     sim.inject_sms("+79161234567", "Привет"); sim.set_ussd_reply("*100#", "Balance 5")
     sim.hang() · sim.wedge() · sim.reboot() · sim.garbage() · sim.vanish() · sim.power_cycle()
+    sim.replay(transcript.load("tests/fixtures/modems/transcripts/x.at")); sim.play(0)
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from appliance.telephony.gsm.sim.audio import SimAudioPort, dtmf_pcm
 from appliance.telephony.gsm.sim.commands import CommandSet
 from appliance.telephony.gsm.sim.dialects import DIALECTS, Dialect
 from appliance.telephony.gsm.sim.pty import PtyEnd
+from appliance.telephony.gsm.sim.transcript import Exchange, Transcript
 
 log = logging.getLogger("callbox.gsm.sim")
 
@@ -82,6 +84,8 @@ class SimModem:
         self.rings_sent = 0
         self.call: SimCall | None = None
         self.sms_store: dict[int, str] = {}
+        self.script: list[Exchange] = []  # recorded exchanges still to replay
+        self.transcript: Transcript | None = None
         self._cmds = CommandSet(self)
         self._pty: PtyEnd | None = None
         self._wlock = threading.RLock()
@@ -183,6 +187,27 @@ class SimModem:
     def set_ussd_reply(self, code: str, text: str, dcs: int = 15,
                        stray_release: bool = False) -> None:
         self.ussd_replies[code] = UssdReply(text, dcs, stray_release)
+
+    def replay(self, transcript: Transcript) -> None:
+        """Answer the transcript's commands with its recorded replies (each once)."""
+        self.transcript = transcript
+        self.script = [Exchange(x.command, list(x.reply)) for x in transcript.exchanges]
+
+    def scripted(self, cmd: str) -> list[str] | None:
+        for i, exchange in enumerate(self.script):
+            if exchange.command == cmd:
+                del self.script[i]
+                return exchange.reply
+        return None
+
+    def play(self, group: int | list[str]) -> None:
+        """Send a transcript's ``group``-th unsolicited lines (or these lines) in one write."""
+        lines = group if isinstance(group, list) else self.transcript.unsolicited[group]
+        self.send_verbatim(lines)
+
+    def send_verbatim(self, lines: list[str]) -> None:
+        """Lines as one read, CRLF between them (a blank line stays a blank line)."""
+        self.write(("\r\n" + "\r\n".join(lines) + "\r\n").encode("utf-8"))
 
     def set_registration(self, stat: int) -> None:
         self.reg_stat = stat
