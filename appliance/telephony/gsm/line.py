@@ -48,6 +48,7 @@ class GsmTiming:
     clip_wait: float = 1.0  # after RING, how long +CLIP may take before "withheld"
     dial_timeout: float = 60.0
     ussd_timeout: float = 30.0
+    ussd_release_grace: float = 3.0  # a "+CUSD: 2" text waits this long for the real answer
     balance_first_after: float = 30.0  # the first balance USSD after start
     reset_settle: float = 3.0  # after AT+CFUN=1,1 / a power cycle, before looking for the port
     port_wait: float = 40.0  # ... and how long the port may take to come back

@@ -1,8 +1,13 @@
 """One USSD exchange at a time on a line: send, wait for the +CUSD reply, store it.
 
-A release (``+CUSD: 2`` with no text) that comes before the answer is ignored;
-``+CUSD: 4`` (not supported) fails the request; a reply that asks for more input
-(``+CUSD: 1``) is shown and the session closed (the box does not walk menus).
+A release (``+CUSD: 2`` with no text) that comes before the answer is ignored.
+A release *with* text (``+CUSD: 2,"session closed",15``) is held for a short grace:
+when the real answer (``+CUSD: 0``/``1``) follows, that is the answer and the notice
+is only logged; when nothing follows, the status-2 text was the answer (some
+networks answer balance requests that way: gammu issue #358). ``+CUSD: 4`` (not
+supported) fails the request; a reply that asks for more input (``+CUSD: 1``) is
+shown and the session closed (the box does not walk menus). Multi-line answers keep
+their lines and blank lines.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ class _Pending:
     code: str
     future: Future
     timer: Timer | None = None
+    held: str | None = None  # the text of a status-2 release, until the grace ends
+    grace: Timer | None = None
 
 
 class UssdFlow:
@@ -79,7 +86,36 @@ class UssdFlow:
             return
         profile = self._line.profile
         text = ussd.decode_reply(reply.text, reply.dcs, profile.ussd if profile else "text")
+        pending = self._pending
+        if reply.status == 2 and pending is None:
+            log.info("USSD release notice line=%s text=%r", self._line.name, text)
+            return  # after the answer: never stored over it
+        if reply.status == 2 and pending is not None:
+            self._hold(pending, text)
+            return
+        if pending is not None and pending.held is not None:
+            log.info("USSD release notice before the answer line=%s text=%r (not the answer)",
+                     self._line.name, pending.held)
+        self._answer(text, reply.status)
+
+    def _hold(self, pending: _Pending, text: str) -> None:
+        """A status-2 text: the answer unless the real one follows within the grace."""
+        if pending.held is not None:
+            self._answer(pending.held, 2)  # two releases: the first was the answer
+            if self._pending is None:
+                return
+        pending.held = text
+        pending.grace = self._worker.call_later(self._line.timing.ussd_release_grace,
+                                                lambda: self._grace_over(pending))
+
+    def _grace_over(self, pending: _Pending) -> None:
+        if self._pending is pending and pending.held is not None:
+            self._answer(pending.held, 2)
+
+    def _answer(self, text: str, status: int) -> None:
         pending, self._pending = self._pending, None
+        if pending is not None and pending.grace is not None:
+            pending.grace.cancel()
         request = pending.code if pending else ""
         self._store.add_ussd(self._line.name, request, text)
         if request and request == self._line.cfg.balance_ussd:
@@ -89,7 +125,7 @@ class UssdFlow:
             if pending.timer:
                 pending.timer.cancel()
             pending.future.set_result(text)
-        if reply.status == 1:
+        if status == 1:
             try:
                 self._line.command("AT+CUSD=2")
             except ModemError:
@@ -103,7 +139,8 @@ class UssdFlow:
         pending, self._pending = self._pending, None
         if pending is None:
             return
-        if pending.timer:
-            pending.timer.cancel()
+        for timer in (pending.timer, pending.grace):
+            if timer:
+                timer.cancel()
         if not pending.future.done():
             pending.future.set_exception(exc)

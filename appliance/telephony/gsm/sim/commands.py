@@ -264,7 +264,10 @@ class CommandSet:
             return
         if answer.stray_release:
             sim.later(0.01, lambda: sim.send("+CUSD: 2"))
-        sim.later(0.03, lambda: sim.send(f'+CUSD: 0,"{self.ussd_text(answer)}",{answer.dcs}'))
+        if answer.release_text:
+            sim.later(0.01, lambda: sim.send(f'+CUSD: 2,"{answer.release_text}",15'))
+        sim.later(0.03, lambda: sim.send(
+            f'+CUSD: {answer.status},"{self.ussd_text(answer)}",{answer.dcs}'))
 
     def ussd_text(self, answer) -> str:
         if answer.dcs == 72:

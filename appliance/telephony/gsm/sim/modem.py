@@ -49,6 +49,8 @@ class UssdReply:
     text: str
     dcs: int = 15
     stray_release: bool = False  # a "+CUSD: 2" before the answer (seen on real networks)
+    release_text: str = ""  # a '+CUSD: 2,"<text>"' release notice before the answer
+    status: int = 0  # the answer's <m>: 0 done, 1 more wanted, 2 released with the answer
 
 
 class SimModem:
@@ -185,8 +187,9 @@ class SimModem:
         return index
 
     def set_ussd_reply(self, code: str, text: str, dcs: int = 15,
-                       stray_release: bool = False) -> None:
-        self.ussd_replies[code] = UssdReply(text, dcs, stray_release)
+                       stray_release: bool = False, release_text: str = "",
+                       status: int = 0) -> None:
+        self.ussd_replies[code] = UssdReply(text, dcs, stray_release, release_text, status)
 
     def replay(self, transcript: Transcript) -> None:
         """Answer the transcript's commands with its recorded replies (each once)."""
