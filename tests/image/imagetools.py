@@ -181,6 +181,28 @@ def prepare_boot_copy(src: Path, workdir: Path, sample_toml: Path, grow_bytes: i
     return copy, workdir / kernel, workdir / initrd, cmdline
 
 
+SIP_PORT = 5060
+RTP_PORTS = range(4000, 4040)  # [sip] rtp_port of the sample and the ports after it
+
+
+def isolated_netns() -> bool:
+    """True inside a network namespace with no route anywhere (`make image-test` makes
+    one): the guest may then reach the host's loopback, and nothing else exists."""
+    routes = Path("/proc/net/route").read_text().splitlines()[1:]
+    return not routes and not Path("/proc/net/ipv6_route").read_text().strip()
+
+
+def _netdev(http_port: int) -> str:
+    forwards = [f"hostfwd=tcp:127.0.0.1:{http_port}-:80"]
+    if not isolated_netns():  # user network isolated from everything but one TCP port
+        return ",".join(["user,id=lan,restrict=on", *forwards])
+    # In the empty namespace the guest may call the host's SIPp phone (10.0.2.2), and the
+    # host's SIPp caller reaches the box's SIP and RTP ports through forwards.
+    forwards.append(f"hostfwd=udp:127.0.0.1:{SIP_PORT}-:{SIP_PORT}")
+    forwards += [f"hostfwd=udp:127.0.0.1:{p}-:{p}" for p in RTP_PORTS]
+    return ",".join(["user,id=lan", *forwards])
+
+
 def start_qemu(copy: Path, kernel: Path, initrd: Path, cmdline: str, http_port: int) -> subprocess.Popen:
     qemu = shutil.which("qemu-system-aarch64")
     assert qemu, "qemu-system-aarch64 missing (make image-apt)"
@@ -192,7 +214,7 @@ def start_qemu(copy: Path, kernel: Path, initrd: Path, cmdline: str, http_port: 
         "-append", f"{cmdline} console=ttyAMA0 systemd.show_status=0",
         "-drive", f"file={copy},format=raw,if=none,id=card", "-device", "virtio-blk-pci,drive=card",
         # User-mode network, isolated from everything but a forwarded loopback port.
-        "-netdev", f"user,id=lan,restrict=on,hostfwd=tcp:127.0.0.1:{http_port}-:80",
+        "-netdev", _netdev(http_port),
         "-device", "virtio-net-pci,netdev=lan,romfile=",
         # A hardware watchdog for systemd's RuntimeWatchdogSec.
         "-device", "i6300esb",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -15,9 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from imagetools import REPO, Console, free_port, prepare_boot_copy, start_qemu
+from imagetools import (REPO, SIP_PORT, Console, free_port, isolated_netns, prepare_boot_copy,
+                        start_qemu)
 
 SAMPLE = REPO / "tests" / "image" / "sample-callbox.toml"
+SCENARIOS = REPO / "tests" / "image" / "scenarios"
 BOOT_TIMEOUT = 900  # TCG on a busy 2-core machine
 GROW = 1024 * 1024 * 1024
 
@@ -104,6 +107,56 @@ def test_web_answers(vm: Console):
                 raise
             time.sleep(3)
     assert status in (200, 302, 401)
+
+
+def _sipp(scenario: str, workdir: Path, *args: str, talk_ms: int = 0) -> subprocess.Popen:
+    text = (SCENARIOS / scenario).read_text().replace("{talk_ms}", str(talk_ms))
+    path = workdir / scenario
+    path.write_text(text)
+    log = open(workdir / f"{path.stem}.log", "wb")
+    return subprocess.Popen(["sipp", "-sf", str(path), "-i", "127.0.0.1", "-nostdin",
+                             "-trace_err", *args], cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+
+
+def _api(vm: Console, path: str, token: str):
+    request = urllib.request.Request(f"http://127.0.0.1:{vm.http_port}{path}",
+                                     headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=20) as response:
+        return json.loads(response.read())
+
+
+@pytest.mark.skipif(not isolated_netns(), reason="needs the empty network namespace that "
+                    "`make image-test` runs in (the VM may then reach only this host)")
+def test_a_sip_call_walks_ivr_and_queue_to_a_dispatcher_on_the_host(vm: Console, tmp_path):
+    """A SIPp caller on the host calls the box in the VM, presses 1, waits in the queue and
+    is bridged to a SIPp phone on the host; the record is read back from /api/calls."""
+    wait_until(vm, "systemctl is-active --quiet callbox-core", 300)
+    wait_until(vm, "journalctl -b -u callbox-core -o cat | grep -q 'SIP engine listening'", 120)
+    engine = vm.ok("journalctl -b -u callbox-core -o cat | grep 'SIP engine listening' | tail -n1")
+    assert "call slots" in engine and "pjsua2 2.15.1" in engine, engine
+    token = vm.ok("runuser -u callbox -- /opt/callbox/bin/callbox token create --role supervisor "
+                  "--data /var/lib/callbox").strip().splitlines()[-1]
+    phone = _sipp("phone.xml", tmp_path, "-p", "5071", "-mp", "16000", "-rtp_echo")
+    try:
+        caller = _sipp("caller.xml", tmp_path, f"127.0.0.1:{SIP_PORT}", "-p", "5080",
+                       "-mp", "16100", "-m", "1", "-timeout", "120s", "-timeout_error",
+                       talk_ms=20000)
+        assert caller.wait(180) == 0, (tmp_path / "caller.log").read_text(errors="replace")[-3000:]
+    finally:
+        phone.kill()
+        phone.wait()
+    deadline = time.monotonic() + 60
+    while True:
+        calls = _api(vm, "/api/calls?limit=5", token)
+        calls = calls.get("calls", calls) if isinstance(calls, dict) else calls
+        if calls and calls[0].get("ended_at"):
+            break
+        assert time.monotonic() < deadline, calls
+        time.sleep(2)
+    record = calls[0]
+    assert record["disposition"] == "answered", record
+    assert record["dispatcher"] == "Ali" and record["queue"] == "taxi"
+    assert "main:1" in record["ivr_path"] and record["caller"] == "+989121234567"
 
 
 def test_flash_safety_at_run_time(vm: Console):
