@@ -67,13 +67,15 @@ class InitTiming:
     sync_for: float = 10.0  # keep sending AT this long (a modem still booting)
     sync_timeout: float = 1.0
     pin_ready_for: float = 10.0
+    cpin_timeout: float = 3.0  # AT+CPIN? (some modems never send its OK)
+    sim_settle: float = 1.0  # between AT+CPIN? tries while the SIM starts
 
 
 def run_init(cmd: Command, profile_name: str, pin: str, guard: PinGuard,
              timing: InitTiming = InitTiming(), sleep: Callable[[float], None] = time.sleep,
              on_pin_entered: Callable[[], None] = lambda: None) -> InitResult:
     sync(cmd, timing)
-    cmd("ATE0")
+    _try(cmd, "ATE0")  # echo is dropped by the channel anyway
     _try(cmd, "AT+CMEE=2")
     profile = choose_profile(cmd, profile_name)
     unlock_sim(cmd, pin, guard, profile, timing, sleep, on_pin_entered)
@@ -111,21 +113,42 @@ def choose_profile(cmd: Command, name: str) -> Profile:
     return found
 
 
-def sim_state(cmd: Command) -> str:
-    """READY, SIM PIN, SIM PUK, ... or ABSENT."""
+# +CME ERROR answers to AT+CPIN? that are a SIM state, not a failure (27.007 9.2.1).
+CPIN_ERRORS = {parsers.CME_SIM_MISSING: "ABSENT", 13: "ABSENT",  # not inserted / failure
+               parsers.CME_PIN_REQUIRED: "SIM PIN", parsers.CME_PUK_REQUIRED: "SIM PUK"}
+# Vendor states that mean "still starting": asked again like +CME ERROR: 14 (SIM busy).
+CPIN_SETTLING = ("NOT READY", "BUSY")
+
+
+def sim_state(cmd: Command, timeout: float = 3.0) -> str:
+    """READY, SIM PIN, SIM PUK, ... or ABSENT.
+
+    The last ``+CPIN:`` line is the answer (a boot notice such as ``+CPIN: SIM PIN``
+    may come before it); a modem that never sends the final OK (Wavecom M1306,
+    python-gsmmodem issue #19) is read from the partial reply."""
     try:
-        line = parsers.find_line(cmd("AT+CPIN?", expect="+CPIN:"), "+CPIN:")
+        lines = cmd("AT+CPIN?", expect="+CPIN:", timeout=timeout)
     except CommandFailed as exc:
-        if exc.error.number == parsers.CME_SIM_MISSING:
-            return "ABSENT"
-        raise
-    return parsers.parse_cpin(line) if line else "UNKNOWN"
+        state = CPIN_ERRORS.get(exc.error.number)
+        if state is None:
+            raise
+        return state
+    except AtTimeout as exc:
+        lines = [line for line in exc.partial if line.startswith("+CPIN:")]
+        if not lines:
+            raise
+        log.info("AT+CPIN? answered without a final result; using %r", lines[-1])
+    found = [line for line in lines if line.startswith("+CPIN:")]
+    if not found:
+        return "UNKNOWN"
+    state = parsers.parse_cpin(found[-1])
+    return "ABSENT" if state in ("NOT INSERTED", "NO SIM") else state
 
 
 def unlock_sim(cmd: Command, pin: str, guard: PinGuard, profile: Profile,
                timing: InitTiming, sleep: Callable[[float], None],
                on_pin_entered: Callable[[], None]) -> None:
-    state = _sim_state_settled(cmd, sleep)
+    state = _sim_state_settled(cmd, sleep, timing)
     if state == "READY":
         return
     if state == "ABSENT":
@@ -151,14 +174,18 @@ def unlock_sim(cmd: Command, pin: str, guard: PinGuard, profile: Profile,
     _wait_ready(cmd, timing, sleep)
 
 
-def _sim_state_settled(cmd: Command, sleep: Callable[[float], None]) -> str:
+def _sim_state_settled(cmd: Command, sleep: Callable[[float], None],
+                       timing: "InitTiming") -> str:
     for _ in range(5):
         try:
-            return sim_state(cmd)
+            state = sim_state(cmd, timing.cpin_timeout)
         except CommandFailed as exc:
             if exc.error.number != parsers.CME_SIM_BUSY:
                 raise
-            sleep(1.0)  # the SIM is still starting up
+            state = "BUSY"
+        if state not in CPIN_SETTLING:
+            return state
+        sleep(timing.sim_settle)  # the SIM is still starting up
     return "UNKNOWN"
 
 
@@ -166,7 +193,7 @@ def _wait_ready(cmd: Command, timing: InitTiming, sleep: Callable[[float], None]
     deadline = time.monotonic() + timing.pin_ready_for
     while time.monotonic() < deadline:
         try:
-            if sim_state(cmd) == "READY":
+            if sim_state(cmd, timing.cpin_timeout) == "READY":
                 return
         except CommandFailed:
             pass  # SIM busy right after the PIN

@@ -53,6 +53,8 @@ class LineUrcs:
         for urc in reboot:
             t.add(rf"^{re.escape(urc)}\s*$", self._reboot)
         self.install_profile(profile or profiles.GENERIC)
+        for noise in profiles.BOOT_NOISE:
+            t.add(noise, self._noise)
         return t
 
     def install_profile(self, profile: Profile) -> None:
@@ -91,6 +93,9 @@ class LineUrcs:
     def _end_code(self, m: re.Match, lines: list[str]) -> None:
         code, reason = CALL_END_CODES[m.group(1)]
         self._post(lambda: self._line.calls.fire("ended", code=code, reason=reason))
+
+    def _noise(self, m: re.Match, lines: list[str]) -> None:
+        log.debug("start-up notice line=%s text=%r", self._line.name, lines[0])
 
     def _reboot(self, m: re.Match, lines: list[str]) -> None:
         self._line.on_reboot_urc(lines[0])

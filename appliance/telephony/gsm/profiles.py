@@ -127,6 +127,15 @@ SIM800 = Profile(
 GENERIC = Profile(name="generic", match=r"(?!)", call_urcs=(CLCC,), init=("AT+CLCC=1",),
                   audio="none")
 
+# Start-up and status lines any modem may print in the middle of a command (boot,
+# SIM and phonebook ready notices): never part of a response, whatever the profile —
+# before auto-detection knows the profile, too. Sources: tests/fixtures/modems/transcripts.
+BOOT_NOISE = (
+    r"^\+QUSIM:\s*\d+$", r"^\+CFUN:\s*\d$", r"^\+QIND:\s*(SMS|PB) DONE$",
+    r"^(Call Ready|SMS Ready|SMS DONE|PB DONE)$",
+    r"^\^(BOOT|MODE|SRVST|SIMST|DSFLOWRPT|STIN|CSNR|HCSQ|SYSINFOEX|EONS):",
+)
+
 PROFILES: dict[str, Profile] = {p.name: p for p in (QUECTEL, SIMCOM, HUAWEI, SIM800, GENERIC)}
 
 
