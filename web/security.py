@@ -18,6 +18,8 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, g, redirect, render_template, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from web.context import web_context
 from web.errors import api_error
@@ -31,6 +33,8 @@ MANAGERS = (ADMIN, SUPERVISOR)  # exports, bulk views, actions on others
 TECH = (ADMIN, TECHNICIAN)  # the box itself
 ADMINS = (ADMIN,)
 PUBLIC = "public"  # no sign-in needed
+# what a user who must change their password may still open
+PASSWORD_CHANGE_ENDPOINTS = {"auth.password", "auth.logout", "auth.language", "static"}
 
 # The route/role matrix: endpoint -> roles that may use it (any method), or PUBLIC.
 # "METHOD endpoint" rows override the plain row for that method (a page anyone may read
@@ -57,6 +61,18 @@ ROUTE_ROLES: dict[str, tuple[str, ...] | str] = {
     "api.messages": OFFICE,
     "api.ussd": EVERYONE,  # operator replies (balance), no customer data
     "api.health": TECH,
+    # admin pages (web/admin)
+    "admin.users": ADMINS,
+    "admin.add_user": ADMINS,
+    "admin.update_user": ADMINS,
+    "admin.reset_password": ADMINS,
+    "admin.remove_user": ADMINS,
+    "admin.tokens": ADMINS,
+    "admin.create_token": ADMINS,
+    "admin.revoke_token": ADMINS,
+    "admin.audit_log": ADMINS,
+    "admin.sip_bans": ADMINS,
+    "admin.sip_unban": ADMINS,
     # the dispatcher desk (web/desk): a dispatcher sees only their own desk (checked there)
     "desk.page": OFFICE,
     "desk.desk_state": OFFICE,
@@ -235,7 +251,55 @@ def require_role(*roles: str) -> Callable:
     return decorate
 
 
+# No inline script or style anywhere: pages load /static files only (JSON settings sit in
+# <script type="application/json">, which is data, not script).
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+       "frame-ancestors 'none'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def _security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if g.get("identity") is not None and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"  # personal data stays off disk caches
+    return response
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """The session cookie is ``Secure`` whenever the page came over HTTPS (directly or
+    through the TLS front on loopback, which says so in X-Forwarded-Proto)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
+
+
+class LoopbackProxyFix:
+    """Honour X-Forwarded-For/-Proto only from the TLS front on loopback: a client that
+    reaches waitress directly cannot fake its address (sign-in throttling counts it)."""
+
+    def __init__(self, wsgi_app):
+        self._plain, self._proxied = wsgi_app, ProxyFix(wsgi_app, x_for=1, x_proto=1)
+
+    def __call__(self, environ, start_response):
+        if environ.get("REMOTE_ADDR") in ("127.0.0.1", "::1"):
+            return self._proxied(environ, start_response)
+        return self._plain(environ, start_response)
+
+
 def register(app: Flask) -> None:
+    app.wsgi_app = LoopbackProxyFix(app.wsgi_app)
+    app.session_interface = SessionCookies()
+    app.after_request(_security_headers)
     app.before_request(_check_identity)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["has_role"] = has_role

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from appliance.config.model import (
-    Config, DispatcherConfig, GsmConfig, IvrConfig, IvrMenu, LampsConfig, OfficeConfig,
-    PromptsConfig, QueueConfig, SipConfig, SipTrunk, WebConfig,
+    Config, DispatcherConfig, GsmConfig, IvrConfig, IvrHours, IvrMenu, IvrWeekly, LampsConfig,
+    OfficeConfig, PromptsConfig, QueueConfig, SipConfig, SipTrunk, VoicemailConfig, WebConfig,
 )
 from appliance.errors import ConfigError
 from appliance.config.validate import (  # noqa: F401  (re-exported: the public names)
@@ -29,7 +29,7 @@ from appliance.config.validate import (  # noqa: F401  (re-exported: the public 
 
 
 
-_TOML_NAMES = {(IvrConfig, "menus"): "menu"}
+_TOML_NAMES = {(IvrConfig, "menus"): "menu", (IvrWeekly, "from_"): "from"}
 
 
 class ConfigProblems(ConfigError):
@@ -242,9 +242,11 @@ _SECTIONS: dict[str, Builder] = {
     "gsm": _table_list(GsmConfig),
     "dispatcher": _table_list(DispatcherConfig),
     "lamps": _table(LampsConfig),
-    "ivr": _table(IvrConfig, {"menus": _table_list(IvrMenu)}),
+    "ivr": _table(IvrConfig, {"menus": _table_list(IvrMenu),
+                              "hours": _table(IvrHours, {"weekly": _table_list(IvrWeekly)})}),
     "queue": _table_list(QueueConfig),
     "prompts": _table(PromptsConfig),
+    "voicemail": _table(VoicemailConfig),
 }
 
 

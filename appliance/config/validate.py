@@ -16,6 +16,7 @@ import phonenumbers
 from appliance.config.model import (
     Config, DispatcherConfig, GsmConfig, IvrConfig, OfficeConfig, QueueConfig, SipConfig,
 )
+from appliance.config.ivrcheck import check_ivr_tree
 
 LANGUAGES = ("fa", "ru", "en")
 GSM_PROFILES = ("quectel", "simcom", "huawei", "sim800", "auto")
@@ -144,7 +145,8 @@ def _validate(cfg: Config, data: dict, problems: _Problems) -> None:
     lines = _check_line_names(cfg, problems)
     _check_dispatchers(cfg.dispatcher, problems)
     _check_queues(cfg.queue, cfg.dispatcher, problems)
-    _check_ivr(cfg.ivr, cfg.queue, "ivr" in data, problems)
+    _check_ivr(cfg.ivr, cfg.queue, "ivr" in data, problems, {d.name for d in cfg.dispatcher})
+    check_ivr_tree(cfg, problems)
     _one_of(cfg.lamps.pin_factory, PIN_FACTORIES, "lamps.pin_factory", problems)
     for name in cfg.lamps.lines:
         if name not in lines:
@@ -223,7 +225,11 @@ def _check_dispatchers(dispatchers: list[DispatcherConfig], problems: _Problems)
             problems.add(f"{key}.name", f"{d.name!r} must be non-empty, without outer spaces")
         if not _EXTENSION.match(d.extension):
             problems.add(f"{key}.extension", f"{d.extension!r} must be digits (e.g. 101)")
-        if d.phone != "local" and (why := _phone_problem(d.phone)) is not None:
+        if d.phone == "local":
+            problems.add(f"{key}.phone", 'phone = "local" (a headset on the box) is not '
+                         "supported: the box's SIP engine has no sound device; give the "
+                         "SIP URI of a phone, e.g. sip:101@192.168.1.21")
+        elif (why := _phone_problem(d.phone)) is not None:
             problems.add(f"{key}.phone", why)
     _unique([(f"dispatcher[{i}].name", d.name) for i, d in enumerate(dispatchers)],
             "dispatcher name", problems)
@@ -233,7 +239,7 @@ def _check_dispatchers(dispatchers: list[DispatcherConfig], problems: _Problems)
 
 def _phone_problem(phone: str) -> str | None:
     if not phone.lower().startswith("sip"):
-        return f'{phone!r} must be a SIP URI (e.g. sip:101@192.168.1.21) or "local"'
+        return f"{phone!r} must be a SIP URI (e.g. sip:101@192.168.1.21)"
     return sip_uri_problem(phone)
 
 
@@ -261,7 +267,7 @@ def _check_queues(queues: list[QueueConfig], dispatchers: list[DispatcherConfig]
 
 
 def _check_ivr(ivr: IvrConfig, queues: list[QueueConfig], written: bool,
-               problems: _Problems) -> None:
+               problems: _Problems, dispatchers: set[str] = frozenset()) -> None:
     menus = {m.id for m in ivr.menus}
     queue_names = {q.name for q in queues}
     note = "" if written else " (this is the built-in menu: add the queue or write [ivr])"
@@ -280,27 +286,30 @@ def _check_ivr(ivr: IvrConfig, queues: list[QueueConfig], written: bool,
                 problems.add(f"{key}.options.{digit}", f"'{digit}' is not a key (0-9, *, #)")
             where = f"ivr menu '{menu.id}' option '{digit}'"
             _check_action(action, f"{key}.options.{digit}", where, queue_names, menus,
-                          problems, note)
+                          problems, note, dispatchers)
         _check_action(menu.default, f"{key}.default", f"ivr menu '{menu.id}' default",
-                      queue_names, menus, problems, note)
+                      queue_names, menus, problems, note, dispatchers)
     _unique([(f"ivr.menu[{i}].id", m.id) for i, m in enumerate(ivr.menus)], "menu id",
             problems)
 
 
 def _check_action(action: str, key: str, where: str, queues: set[str], menus: set[str],
-                  problems: _Problems, note: str) -> None:
-    kind, _, arg = action.partition(":")
-    if action == "hangup":
+                  problems: _Problems, note: str, dispatchers: set[str] = frozenset()) -> None:
+    from appliance.ivr.menu import ACTION_FORMS, Action
+    try:
+        parsed = Action.parse(action)
+    except ValueError:
+        problems.add(key, f"{where} -> {action!r} is not an action ({ACTION_FORMS})")
         return
-    if kind == "queue":
-        if arg not in queues:
-            problems.add(key, f"{where} -> unknown queue '{arg}'{note}")
-    elif kind == "menu":
-        if arg not in menus:
-            problems.add(key, f"{where} -> unknown menu '{arg}'")
-    else:
-        problems.add(key, f"{where} -> {action!r} is not an action "
-                          "(queue:NAME, menu:ID or hangup)")
+    kind, arg = parsed.kind, parsed.target
+    if kind == "queue" and arg not in queues:
+        problems.add(key, f"{where} -> unknown queue '{arg}'{note}")
+    elif kind == "menu" and arg not in menus:
+        problems.add(key, f"{where} -> unknown menu '{arg}'")
+    elif kind == "language" and parsed.menu and parsed.menu not in menus:
+        problems.add(key, f"{where} -> unknown menu '{parsed.menu}'")
+    elif kind == "dispatcher" and arg not in dispatchers:
+        problems.add(key, f"{where} -> unknown dispatcher '{arg}'")
 
 
 def _check_pins(cfg: Config, problems: _Problems) -> None:
@@ -310,6 +319,7 @@ def _check_pins(cfg: Config, problems: _Problems) -> None:
     pins += [(f"lamps.lines.{name}", pin) for name, pin in cfg.lamps.lines.items()]
     for i, d in enumerate(cfg.dispatcher):
         pins += [(f"dispatcher[{i}].lamp", d.lamp), (f"dispatcher[{i}].button", d.button)]
+    pins.append(("ivr.night_switch", cfg.ivr.night_switch))
     for i, gsm in enumerate(cfg.gsm):
         match = _POWER_HOOK.match(gsm.power_hook)
         if match and match["pin"] is not None:

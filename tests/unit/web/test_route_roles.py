@@ -13,7 +13,9 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 def _url(rule) -> str:
-    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", "x", rule.rule)
+    def value(match: re.Match) -> str:
+        return "1" if match.group(1) in ("int", "float") else "x"
+    return re.sub(r"<(?:([^:>]+):)?[^>]+>", value, rule.rule)
 
 
 def _routes(app):
