@@ -6,6 +6,7 @@ import logging
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
@@ -18,13 +19,16 @@ from appliance.control.protocol import socket_path
 from appliance.control.server import ControlServer
 from appliance.errors import CallboxError, SipEngineMissing
 from appliance.flow import CallFlow
-from appliance.ivr.menu import MenuTree
+from appliance.ivr.direct import direct_queues
+from appliance.ivr.night import NightSwitch
+from appliance.ivr.selfservice import SelfServiceFlow
+from appliance.ivr.service import IvrService
 from appliance.lamps.board import EVENT_TYPES as LAMP_EVENTS, LampBoard
 from appliance.lamps.buttons import ButtonBoard, buttons_from_config
 from appliance.lamps.pins import make_pin_factory
 from appliance.lamps.specs import lamps_from_config
-from appliance.prompts.library import PromptLibrary
-from appliance.prompts.tts import EspeakSynthesizer
+from appliance.prompts.catalog import PromptSet
+from appliance.prompts.tts import EspeakSynthesizer, default_voice
 from appliance.store.calllog import EVENT_TYPES as CALLLOG_EVENTS, CallLog
 from appliance.store.db import db_path
 from appliance.store.messages import MessageStore
@@ -34,6 +38,9 @@ from appliance.telephony.gsm.sim.modem import SimModem
 from appliance.system.health import HealthProbe
 from appliance.system.health_watch import HealthWatch
 from appliance.telephony.router import CallRouter
+from appliance.telephony.sip.vmrecorder import VoicemailRecorder
+from appliance.voicemail.box import VoicemailBox
+from appliance.voicemail.store import VoicemailStore
 
 log = logging.getLogger("callbox.core")
 
@@ -64,30 +71,83 @@ class Core:
         self.data_dir = Path(data_dir)
         self.options = options
         self.bus = ev.EventBus()
-        self.prompts = PromptLibrary(str(self.data_dir), config.office.language, config.office.name,
-                                     config.prompts.texts, config.prompts.custom,
-                                     EspeakSynthesizer(), voice=config.prompts.voice)
+        self.prompts = PromptSet(self.data_dir, config, EspeakSynthesizer())
+        self.writer = ThreadPoolExecutor(1, thread_name_prefix="ivr-writer")  # off the bus
         self.calllog = CallLog(db_path(self.data_dir))
         self.messages = MessageStore(db_path(self.data_dir))
         self.sim_modems: dict[str, SimModem] = {}
         self.router = CallRouter(self._sip_settings(), self.bus.publish)
-        self.acd = Acd(config.queue, config.dispatcher, self.router, self.prompts.path, self.bus,
-                       time.monotonic)
-        self.flow = CallFlow(MenuTree(config.ivr), self.acd, self.router, self.prompts.path, self.bus)
-        self.callbacks = Callbacks(self.acd, self.router, self.bus, self.prompts.path,
-                                   lines=self.router.lines, country=config.office.country)
+        direct = direct_queues(config)
+        self.acd = Acd(config.queue + direct, config.dispatcher, self.router, self.prompts.path,
+                       self.bus, time.monotonic)
         # One pin factory for lamps and buttons: it is what notices a pin used twice.
         factory = options.pin_factory or make_pin_factory(config.lamps.pin_factory)
+        self._wire_ivr(factory, {q.name for q in direct})
+        self.callbacks = Callbacks(self.acd, self.router, self.bus, self.prompts.path,
+                                   lines=self.router.lines, country=config.office.country)
         self.lamps = LampBoard(factory, lamps_from_config(config), self.bus.publish)
         self.buttons = ButtonBoard(factory, buttons_from_config(config), self._button_pressed)
         self._add_gsm_lines(factory)
         actions = {"pause": self._action_pause, "send_sms": self._action_send_sms,
                    "ussd": self._action_ussd, "call_back": self._action_call_back,
+                   "ivr_reload": self.ivr.reload, "ivr_status": self.ivr.status,
                    **options.extra_actions}
         self.control = ControlServer(socket_path(self.data_dir), self.status, actions)
         self.alarms: dict[str, ev.AlarmRaised] = {}
         self.health = HealthWatch(HealthProbe(self.data_dir), self.bus.publish)
         self._wire()
+
+    def _wire_ivr(self, factory: Any, direct: set[str]) -> None:
+        """IVR (tree in force, night switch), voicemail and self-service around the flow."""
+        cfg, publish = self.config, self.bus.publish
+        self.night_switch = NightSwitch(factory, cfg.ivr.night_switch,
+                                        lambda on: publish(ev.SettingChanged("night_switch", on)))
+        port = self._self_service_port()
+        self.ivr = IvrService(cfg, self.data_dir, self.prompts, publish, self.night_switch,
+                              self_service=port is not None)
+        self.voicemail = VoicemailBox(self.router, VoicemailRecorder(lambda: self.router.engine),
+                                      self.prompts.path, self.bus, VoicemailStore(self.data_dir),
+                                      self.writer.submit, max_s=cfg.voicemail.max_s,
+                                      min_s=cfg.voicemail.min_s,
+                                      office_language=cfg.office.language)
+        self.flow = CallFlow(self.ivr.tree, self.acd, self.router, self.prompts.path, self.bus,
+                             voicemail=self.voicemail, night=self.ivr.night, direct=direct)
+        if port is not None:
+            synth, voice = EspeakSynthesizer(), cfg.prompts.voice or default_voice(
+                cfg.office.language)
+            self.flow.selfservice = SelfServiceFlow(
+                port, lambda text, out: synth.synthesize(text, voice, out), self.router,
+                self.bus, self.writer.submit, self.flow.start_menu,
+                self.data_dir / "prompts" / "calls", cfg.office.language)
+
+    def _wire_queue(self) -> None:
+        """Queue extras: hold music, callbacks keeping their place, voicemail on overflow,
+        feature codes, pause log."""
+        lang, bus = self.config.office.language, self.bus
+        uploads = UploadedPrompts(self.data_dir)
+        self.acd.music = music_lookup(self.config.queue, lambda key: uploads.path(lang, key),
+                                      self.prompts.path)
+        self.acd.callbacks = self.callbacks
+        self.acd.router = lambda call_id, queue: self.flow.take_voicemail(
+            call_id, queue=queue, reason="overflow")
+        self.features = FeatureCodes(self.acd, self.router, self.prompts.path, bus,
+                                     enabled=self.config.acd.feature_codes)
+        self.flow.features = self.features
+        self.pauselog = PauseLog(db_path(self.data_dir))
+        bus.subscribe(self.acd.offered, (ev.CallOffered,))
+        bus.subscribe(self.features.handle, FEATURE_EVENTS)
+        bus.subscribe(self.acd.on_digit, (ev.DtmfReceived,))
+        bus.subscribe(self.acd.forget, (ev.CallEnded,))
+        bus.subscribe(self.pauselog.handle, PAUSE_EVENTS)
+
+    def _self_service_port(self) -> Any:
+        try:
+            from appliance.desk.selfservice import SelfService
+        except ImportError:
+            log.warning("the desk's self-service is not installed: self_order and "
+                        "order_status are not available in the IVR")
+            return None
+        return SelfService(db_path(self.data_dir))
 
     def _sip_settings(self):
         from appliance.telephony.sip.engine import SipSettings
@@ -143,6 +203,8 @@ class Core:
         sys.setswitchinterval(SWITCH_INTERVAL_S)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.prompts.prepare()  # all prompts exist before the first call: none made per call
+        self.voicemail.prepare()
+        self.ivr.start()  # callbox.toml's [ivr] or the web's tree; its languages' prompts
         self.calllog.start()
         self.bus.start()
         self.control.start()
@@ -168,6 +230,8 @@ class Core:
         for modem in self.sim_modems.values():
             modem.stop()
         self.buttons.close()
+        self.night_switch.close()
+        self.writer.shutdown(wait=True)
         self.lamps.close()
         log.info("core stopped")
 

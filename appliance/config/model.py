@@ -62,7 +62,7 @@ class GsmConfig:
 class DispatcherConfig:
     name: str
     extension: str
-    phone: str  # "sip:101@192.168.1.21" or "local"
+    phone: str  # "sip:101@192.168.1.21" ("local" was refused: no sound device)
     lamp: int | None = None
     button: int | None = None
 
@@ -79,11 +79,27 @@ class LampsConfig:
 class IvrMenu:
     id: str
     prompt: str  # prompt key
-    # digit -> action: "queue:NAME" | "menu:ID" | "hangup"
+    # digit -> action: queue:NAME | menu:ID | play:PROMPT | voicemail | hangup |
+    # dispatcher:NAME | self_order | order_status | language:fa|ru|en[:MENU]
     options: dict[str, str] = field(default_factory=dict)
     timeout_s: float = 5.0
     retries: int = 2  # re-prompts after the first try
     default: str = "queue:office"  # after retries are used up
+
+
+@dataclass
+class IvrWeekly:
+    """Open on these days (sat..fri, the office's week) from..to (HH:MM, office time)."""
+    days: list[str] = field(default_factory=list)
+    from_: str = "00:00"  # TOML/JSON name: "from"
+    to: str = "24:00"  # earlier than from = open past midnight
+
+
+@dataclass
+class IvrHours:
+    weekly: list[IvrWeekly] = field(default_factory=list)  # empty = open every day, all day
+    holidays: list[str] = field(default_factory=list)  # YYYY-MM-DD (Gregorian), closed all day
+    closed_action: str = "voicemail"  # voicemail | hangup (after the `closed` prompt)
 
 
 @dataclass
@@ -93,6 +109,15 @@ class IvrConfig:
     menus: list[IvrMenu] = field(default_factory=lambda: [IvrMenu(
         id="main", prompt="main_menu",
         options={"1": "queue:taxi", "2": "queue:office", "0": "queue:operator"})])
+    hours: IvrHours = field(default_factory=IvrHours)
+    night_mode: bool = False  # closed now, whatever the hours say (also the web's switch)
+    night_switch: int | None = None  # GPIO pin of a night-mode switch (closed = night)
+
+
+@dataclass
+class VoicemailConfig:
+    max_s: float = 120.0  # a message is cut off after this long
+    min_s: float = 1.0  # shorter recordings are not kept (a caller who hung up at the tone)
 
 
 @dataclass
@@ -128,3 +153,4 @@ class Config:
     ivr: IvrConfig = field(default_factory=IvrConfig)
     queue: list[QueueConfig] = field(default_factory=default_queues)
     prompts: PromptsConfig = field(default_factory=PromptsConfig)
+    voicemail: VoicemailConfig = field(default_factory=VoicemailConfig)

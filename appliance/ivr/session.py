@@ -55,25 +55,30 @@ class Timers(Protocol):
 
 class IvrSession:
     def __init__(self, call_id: str, tree: MenuTree, player: Player,
-                 prompt: Callable[[str], str], timers: Timers,
-                 publish: Callable[[ev.Event], None], on_routed: Callable[[str, Action], None]):
+                 prompt: Callable[..., str], timers: Timers,
+                 publish: Callable[[ev.Event], None], on_routed: Callable[[str, Action], None],
+                 language: str = ""):
         self.call_id = call_id
+        self.tree = tree  # kept for the whole call: a reload does not change it mid-menu
         self._tree = tree
         self._player = player
-        self._prompt = prompt
+        self._prompt = prompt  # (key) or (key, language) -> WAV path
         self._timers = timers
         self._publish = publish
         self._on_routed = on_routed
         self.state = State.PROMPTING
         self.menu_id = tree.root
+        self.language = language or tree.language
         self.tries = 0
         self._token = 0
         self._timer: ev.Timer | None = None
         self._digit = ""
 
     # -- inputs ---------------------------------------------------------------
-    def start(self) -> None:
-        self._play([self._tree.greeting, self._tree.menu(self.menu_id).prompt])
+    def start(self, greet: bool = True) -> None:
+        """Greeting (unless ``greet`` is off or the tree has none) and the first menu."""
+        greeting = [self._tree.greeting] if greet and self._tree.greeting else []
+        self._play([*greeting, self._tree.menu(self.menu_id).prompt])
 
     def prompt_finished(self, token: int) -> None:
         if token == self._token:
@@ -134,8 +139,13 @@ class IvrSession:
         self._play([apology, self._tree.menu(self.menu_id).prompt])
 
     def _act(self, action: Action) -> None:
-        if action.kind == "menu":
-            self.menu_id, self.tries = action.target, 0
+        if action.kind in ("menu", "language"):
+            if action.kind == "language":  # the caller's pick: every later prompt in it
+                self.language = action.target
+                self.menu_id = action.menu or self.menu_id
+            else:
+                self.menu_id = action.target
+            self.tries = 0
             self.state = State.PROMPTING
             self._play([self._tree.menu(self.menu_id).prompt])
             return
@@ -150,8 +160,14 @@ class IvrSession:
 
     def _play(self, keys: list[str]) -> None:
         self._cancel_timer()
-        token = self._token = self._player.play(self.call_id, [self._prompt(k) for k in keys])
+        token = self._token = self._player.play(self.call_id, [self.prompt_path(k) for k in keys])
         self._timer = self._timers.call_later(PROMPT_GUARD_S, lambda: self.prompt_finished(token))
+
+    def prompt_path(self, key: str) -> str:
+        """The WAV of ``key`` in the caller's language (the office's unless they chose)."""
+        if self.language == self._tree.language:
+            return self._prompt(key)
+        return self._prompt(key, self.language)
 
     def _cancel_timer(self) -> None:
         if self._timer is not None:

@@ -15,6 +15,7 @@ OFFICE_PLACEHOLDER = "{office}"
 PROMPT_KEYS: tuple[str, ...] = (
     "welcome", "main_menu", "invalid", "no_input", "please_hold",
     "still_waiting", "goodbye", "closed", "connecting", "calling_customer",
+    "voicemail_intro", "voicemail_saved",
 )
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -31,6 +32,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "closed": "The office is closed now. Please call again during working hours.",
         "connecting": "Connecting you to a dispatcher.",
         "calling_customer": "Calling the customer, please stay on the line.",
+        "voicemail_intro": "Please leave your message after the tone. "
+                           "Press the hash key when you are done.",
+        "voicemail_saved": "Thank you, your message has been saved. Goodbye.",
     },
     "fa": {
         "welcome": "به {office} خوش آمدید.",
@@ -47,6 +51,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "closed": "دفتر در حال حاضر تعطیل است. لطفاً در ساعات کاری تماس بگیرید.",
         "connecting": "لطفاً منتظر بمانید، تماس شما به اپراتور وصل می‌شود.",
         "calling_customer": "در حال تماس با مشتری، لطفاً گوشی را نگه دارید.",
+        "voicemail_intro": "لطفاً پس از شنیدن صدای بوق پیام خود را بگذارید. "
+                           "در پایان کلید مربع را فشار دهید.",
+        "voicemail_saved": "سپاسگزاریم، پیام شما ذخیره شد. خدانگهدار.",
     },
     "ru": {
         # "Вас приветствует ..." keeps the office name in the nominative case,
@@ -64,6 +71,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "closed": "Офис сейчас закрыт. Пожалуйста, позвоните в рабочее время.",
         "connecting": "Соединяю вас с диспетчером.",
         "calling_customer": "Звоню клиенту, пожалуйста, оставайтесь на линии.",
+        "voicemail_intro": "Пожалуйста, оставьте сообщение после сигнала. "
+                           "Когда закончите, нажмите решётку.",
+        "voicemail_saved": "Спасибо, ваше сообщение сохранено. До свидания!",
     },
 }
 

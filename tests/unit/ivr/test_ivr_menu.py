@@ -11,14 +11,28 @@ from calllogic_fakes import office_ivr
     ("queue:taxi", Action("queue", "taxi")),
     ("menu:info", Action("menu", "info")),
     ("hangup", Action("hangup", "")),
+    ("play:closed", Action("play", "closed")),
+    ("voicemail", Action("voicemail")),
+    ("dispatcher:Ali", Action("dispatcher", "Ali")),
+    ("self_order", Action("self_order")),
+    ("order_status", Action("order_status")),
+    ("language:ru", Action("language", "ru")),
+    ("language:fa:main", Action("language", "fa", "main")),
 ])
 def test_actions_parse_from_config_text(text, action):
     assert Action.parse(text) == action
 
 
-@pytest.mark.parametrize("text", ["voicemail:1", "", "QUEUE:taxi", "dial:101"])
+@pytest.mark.parametrize("text", ["", "QUEUE:taxi", "dial:101"])
 def test_unknown_action_is_refused(text):
     with pytest.raises(ValueError, match="unknown IVR action"):
+        Action.parse(text)
+
+
+@pytest.mark.parametrize("text, why", [("voicemail:1", "takes no argument"),
+                                       ("queue:", "needs a name"), ("language:de", "fa, ru")])
+def test_malformed_action_is_refused(text, why):
+    with pytest.raises(ValueError, match=why):
         Action.parse(text)
 
 
