@@ -41,21 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=text)
         p.add_argument("file", type=Path)
         _common(p)
-    token = sub.add_parser("token", help="API tokens")
-    token_sub = token.add_subparsers(dest="token_command", required=True)
-    create = token_sub.add_parser("create", help="print a new API token")
-    create.add_argument("--role", required=True,
-                        choices=["dispatcher", "supervisor", "technician", "admin"])
-    create.add_argument("--label", default="")
-    _common(create)
-    user = sub.add_parser("user", help="web users")
-    user_sub = user.add_subparsers(dest="user_command", required=True)
-    add = user_sub.add_parser("add", help="add or reset a web user")
-    add.add_argument("name")
-    add.add_argument("--role", required=True,
-                     choices=["dispatcher", "supervisor", "technician", "admin"])
-    add.add_argument("--password", help="default: asked on the terminal")
-    _common(add)
+    from appliance.auth.cli import add_parsers as auth_parsers
+    auth_parsers(sub, _common)
     return parser
 
 
@@ -79,3 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - one clear line, never a traceback
+        logging.getLogger("callbox").debug("unexpected error", exc_info=True)
+        print(f"callbox: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import logging
 import os
 import secrets
@@ -116,21 +115,10 @@ def cmd_check_config(args: Any) -> int:
 
 
 def cmd_token(args: Any) -> int:
-    from appliance.auth.users import UserStore
-    print(UserStore(args.data).create_token(args.role, label=args.label))
-    return 0
+    from appliance.auth.cli import run_token
+    return run_token(args)
 
 
 def cmd_user(args: Any) -> int:
-    from appliance.auth.users import AuthError, UserStore
-    password = args.password or getpass.getpass(f"password for {args.name}: ")
-    users = UserStore(args.data)
-    try:
-        users.add_user(args.name, password, args.role)
-    except AuthError:  # an existing user: reset the password, keep the name
-        users.set_password(args.name, password)
-        if users.role_of(args.name) != args.role:
-            users.remove_user(args.name)
-            users.add_user(args.name, password, args.role)
-    print(f"user {args.name} ({args.role}) saved")
-    return 0
+    from appliance.auth.cli import run_user
+    return run_user(args)
