@@ -2,7 +2,20 @@
 
 
 class CallboxError(Exception):
-    """Root of every error callbox raises on purpose."""
+    """Root of every error callbox raises on purpose.
+
+    Text a user will read is an English msgid plus named params, so the web can show it
+    translated: ``raise CallboxError(N_("no dispatcher named %(name)s"), name=name)``
+    (``N_`` from appliance.i18n). ``str(exc)`` is the English text for logs.
+    """
+
+    def __init__(self, *args: object, **params: object):
+        if params and len(args) == 1 and isinstance(args[0], str):
+            super().__init__(args[0] % params)
+        else:
+            super().__init__(*args)
+        self.msgid = args[0] if len(args) == 1 and isinstance(args[0], str) else None
+        self.params = params
 
 
 class ConfigError(CallboxError):

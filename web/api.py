@@ -12,6 +12,7 @@ from web.callfilters import BadFilter, parse_filters
 from web.context import calls_db, web_context
 from web.errors import api_error
 from web.health import health_report
+from web.i18n import localize_status
 from web.messages import parse_limit
 from web.security import may_call_back, may_pause  # roles: web.security.ROUTE_ROLES
 from web.smsqueries import last_ussd, list_messages
@@ -26,7 +27,8 @@ CALLS_MAX_LIMIT = 1000
 
 @bp.get("/status")
 def status():
-    response = jsonify(web_context().control.status())  # CoreUnavailable -> 503 core_down
+    # CoreUnavailable -> 503 core_down
+    response = jsonify(localize_status(web_context().control.status()))
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -9,7 +9,8 @@ from flask import g, url_for
 
 from appliance.telephony.numbers import WITHHELD
 from web.context import web_context
-from web.render import translator
+from web.i18n import js_strings
+from web.i18n_pages import CALLBACK_JS
 from web.security import ACTION_ROLES, may_call_back
 
 
@@ -41,9 +42,7 @@ def callback_ui() -> CallbackUi:
     names = [d.name for d in ctx.config.dispatcher]
     if identity is None:
         return CallbackUi()
-    t = translator()
-    strings = {key: t(key) for key in ("callback_started", "callback_failed", "callback_pick",
-                                       "call_back")}
+    strings = js_strings(CALLBACK_JS)
     lines = frozenset(gsm.name for gsm in ctx.config.gsm)
     url = url_for("api.callback")
     if identity.role in ACTION_ROLES:

@@ -12,6 +12,7 @@ from appliance.errors import ControlError
 from appliance.system.firstboot import STATE_NAME, read_state
 from web.context import web_context
 from web.healthfmt import alarm_text, signal_bars, signal_level, system_rows
+from web.i18n import localize_status
 from web.render import translator
 
 bp = Blueprint("health", __name__)
@@ -51,7 +52,7 @@ def health_report() -> dict[str, Any]:
 def page():
     report = health_report()
     t = translator()
-    core = report["core"]
+    core = localize_status(report["core"])  # alarms in the reader's language
     firstboot = report["firstboot"]
     return render_template(
         "health.html", report=report, core=core, firstboot=firstboot,

@@ -1,157 +1,88 @@
-"""UI strings of the live controls, the messages page and the health page (en, ru, fa).
+"""Words for the values the pages show (states, dispositions, ...) and the strings each
+page's JavaScript needs, as msgids (English) marked for extraction.
 
-Kept apart from ``web.i18n`` only to keep each file readable; ``web.i18n`` merges them.
+Templates show a value with ``{{ label('state', l.state) }}``; a value without an entry
+is shown as it is (the core may report a state this web does not know yet). Scripts get
+``js_strings(...)`` injected as JSON: their keys, translated in the reader's language,
+so no UI text is written in the JavaScript.
 """
 
 from __future__ import annotations
 
-# key -> (English, Russian, Persian)
-LIVE_STRINGS: dict[str, tuple[str, str, str]] = {
-    "in_menu": ("In the menu", "В голосовом меню", "در منوی صوتی"),
-    "nobody_in_menu": ("Nobody in the menu", "В меню никого нет", "کسی در منو نیست"),
-    "menu_label": ("menu", "меню", "منو"),
-    "pause": ("Pause", "Пауза", "مکث"),
-    "resume": ("Resume", "Вернуться", "ادامه"),
-    "cancel_pause": ("Cancel pause", "Отменить паузу", "لغو مکث"),
-    "pause_pending": ("pause after this call", "пауза после звонка", "مکث پس از این تماس"),
-    "capacity": ("Calls in use", "Занято каналов", "تماس‌های در جریان"),
-    "demo_callers": ("Generated callers", "Генератор звонков", "تماس‌گیرندگان ساختگی"),
-    "switch_on": ("On", "Вкл.", "روشن"),
-    "switch_off": ("Off", "Выкл.", "خاموش"),
-    "action_failed": ("Could not do that", "Не получилось", "انجام نشد"),
-    "forbidden": ("Your account cannot open this page.",
-                  "Вашей учётной записи эта страница недоступна.",
-                  "حساب شما به این صفحه دسترسی ندارد."),
-    "needs_role": ("It needs one of the roles", "Нужна одна из ролей", "نیاز به یکی از نقش‌ها"),
+from appliance.i18n import N_
+
+LABELS: dict[str, dict[str, str]] = {
+    "disposition": {
+        "answered": N_("Answered"), "abandoned": N_("Hung up waiting"),
+        "voicemail": N_("Voicemail"), "callback": N_("Called back"), "failed": N_("Failed"),
+        "rejected": N_("Rejected"), "interrupted": N_("Interrupted"), "": N_("In progress"),
+    },
+    "direction": {"in": N_("in"), "out": N_("out")},
+    # dispatcher, line and lamp states share one table (the core's state names)
+    "state": {
+        "offline": N_("Offline"), "available": N_("Free"), "ringing": N_("Ringing"),
+        "busy": N_("On a call"), "paused": N_("Paused"), "wrapup": N_("Wrap-up"),
+        "up": N_("Ready"), "idle": N_("Ready"), "down": N_("Down"),
+        "no-signal": N_("No signal"), "no-sim": N_("No SIM"),
+        "unregistered": N_("Not registered"), "alarm": N_("Alarm"),
+        "off": N_("off"), "on": N_("on"), "blink": N_("blinking"),
+        "fast-blink": N_("fast blinking"), "double-flash": N_("double flash"),
+    },
+    "firstboot": {
+        "imported": N_("imported"), "refused": N_("refused"), "failed": N_("failed"),
+        "unchanged": N_("unchanged"), "absent": N_("absent"),
+    },
+    "firstboot_banner": {
+        "refused": N_("callbox.toml was refused: the previous configuration is still in force."),
+        "failed": N_("Importing callbox.toml failed: the previous configuration is still "
+                     "in force."),
+    },
+    "registration": {
+        "home": N_("home"), "roaming": N_("roaming"), "searching": N_("searching"),
+        "denied": N_("denied"), "unregistered": N_("not registered"), "unknown": N_("unknown"),
+    },
+    "sim": {
+        "ready": N_("ready"), "pin": N_("needs PIN"), "puk": N_("locked (PUK)"),
+        "absent": N_("missing"), "rejected": N_("rejected"), "unknown": N_("unknown"),
+    },
+    "role": {
+        "admin": N_("admin"), "supervisor": N_("supervisor"), "dispatcher": N_("dispatcher"),
+        "technician": N_("technician"),
+    },
+    "message": {
+        "received": N_("received"), "partial": N_("parts missing"), "sending": N_("sending"),
+        "sent": N_("sent"), "delivered": N_("delivered"), "failed": N_("failed"),
+    },
 }
 
-CALLBACK_STRINGS: dict[str, tuple[str, str, str]] = {
-    "call_back": ("Call back", "Перезвонить", "تماس مجدد"),
-    "call_back_as": ("Call back as", "Перезванивает", "تماس مجدد از طرف"),
-    "callback_pick": ("Choose who calls back first.", "Сначала выберите, кто перезванивает.",
-                      "ابتدا انتخاب کنید چه کسی تماس بگیرد."),
-    "callback_started": ("{dispatcher}'s phone is ringing; {number} is called once it is answered.",
-                         "Звонит телефон: {dispatcher}. После ответа наберём {number}.",
-                         "تلفن {dispatcher} در حال زنگ است؛ "
-                         "پس از پاسخ، با {number} تماس گرفته می‌شود."),
-    "callback_failed": ("Could not call back", "Не удалось перезвонить", "تماس مجدد انجام نشد"),
+LIVE_JS: dict[str, str] = {
+    "nobody_waiting": N_("Nobody waiting"),
+    "nobody_in_menu": N_("Nobody in the menu"),
+    "no_dispatchers": N_("No dispatchers configured"),
+    "no_lines": N_("No lines configured"),
+    "menu_label": N_("menu"),
+    "pause": N_("Pause"),
+    "resume": N_("Resume"),
+    "cancel_pause": N_("Cancel pause"),
+    "pause_pending": N_("pause after this call"),
+    "capacity": N_("Calls in use"),
+    "switch_on": N_("On"),
+    "switch_off": N_("Off"),
+    "action_failed": N_("Could not do that"),
+    "gpio_pin": N_("GPIO pin %(pin)s"),
 }
 
-MESSAGE_STRINGS: dict[str, tuple[str, str, str]] = {
-    "messages": ("Messages", "Сообщения", "پیامک‌ها"),
-    "send_sms": ("Send an SMS", "Отправить SMS", "ارسال پیامک"),
-    "sms_text": ("Text", "Текст", "متن"),
-    "send": ("Send", "Отправить", "ارسال"),
-    "no_messages": ("No messages.", "Сообщений нет.", "پیامکی نیست."),
-    "no_gsm_lines": ("No GSM line is configured, so no SMS can be sent.",
-                     "Не настроена ни одна GSM-линия: отправить SMS нельзя.",
-                     "هیچ خط GSM تعریف نشده است؛ ارسال پیامک ممکن نیست."),
-    "sms_queued": ("Message to {number} handed to {line} for sending.",
-                   "Сообщение на {number} передано линии {line} для отправки.",
-                   "پیامک به {number} برای ارسال به خط {line} سپرده شد."),
-    "sms_refused": ("Not sent", "Не отправлено", "ارسال نشد"),
-    "err_line": ("Choose a GSM line.", "Выберите GSM-линию.", "یک خط GSM انتخاب کنید."),
-    "err_number": ("That is not a phone number.", "Это не номер телефона.",
-                   "این شماره تلفن نیست."),
-    "err_text": ("Write the text of the message.", "Напишите текст сообщения.",
-                 "متن پیامک را بنویسید."),
-    "err_text_long": ("The text is too long (at most {max} characters).",
-                      "Текст слишком длинный (не больше {max} символов).",
-                      "متن بیش از حد بلند است (حداکثر {max} نویسه)."),
-    "show_more": ("Show more", "Показать ещё", "نمایش بیشتر"),
-    "ussd": ("Last USSD replies", "Последние ответы USSD", "آخرین پاسخ‌های USSD"),
-    "no_ussd": ("No USSD replies yet.", "Ответов USSD ещё не было.", "هنوز پاسخ USSD نیامده است."),
-    "col_at": ("Time", "Время", "زمان"),
-    "col_number": ("Number", "Номер", "شماره"),
-    "col_text": ("Text", "Текст", "متن"),
-    "col_status": ("Status", "Статус", "وضعیت"),
-    "col_request": ("Request", "Запрос", "درخواست"),
-    "msg_received": ("received", "получено", "دریافت شد"),
-    "msg_partial": ("parts missing", "не все части", "ناقص"),
-    "msg_sending": ("sending", "отправляется", "در حال ارسال"),
-    "msg_sent": ("sent", "отправлено", "ارسال شد"),
-    "msg_delivered": ("delivered", "доставлено", "تحویل شد"),
-    "msg_failed": ("failed", "ошибка", "ناموفق"),
+CALLBACK_JS: dict[str, str] = {
+    "callback_started": N_("%(dispatcher)s's phone is ringing; %(number)s is called once "
+                           "it is answered."),
+    "callback_failed": N_("Could not call back"),
+    "callback_pick": N_("Choose who calls back first."),
+    "call_back": N_("Call back"),
 }
 
-HEALTH_STRINGS: dict[str, tuple[str, str, str]] = {
-    "health": ("Health", "Состояние", "سلامت سامانه"),
-    "this_box": ("This box", "Устройство", "دستگاه"),
-    "cpu_temp": ("CPU temperature", "Температура процессора", "دمای پردازنده"),
-    "power": ("Power", "Питание", "برق"),
-    "power_ok": ("OK", "В норме", "سالم"),
-    "data_disk": ("Data partition", "Раздел данных", "پارتیشن داده"),
-    "used_of": ("{used} of {total} used", "занято {used} из {total}",
-                "{used} از {total} پر شده"),
-    "written_since_boot": ("Written since boot", "Записано с загрузки",
-                           "نوشته‌شده از زمان روشن شدن"),
-    "uptime": ("Running for", "Работает", "مدت روشن بودن"),
-    "web_version": ("Version (web)", "Версия (веб)", "نسخه (وب)"),
-    "core_version": ("Version (call system)", "Версия (телефония)", "نسخه (سامانهٔ تماس)"),
-    "unknown": ("unknown", "неизвестно", "نامعلوم"),
-    "alarms": ("Alarms", "Аварии", "هشدارها"),
-    "no_alarms": ("No alarms.", "Аварий нет.", "هشداری نیست."),
-    "config_import": ("Configuration file (callbox.toml)", "Файл настроек (callbox.toml)",
-                      "پروندهٔ پیکربندی (callbox.toml)"),
-    "fb_none": ("No import recorded yet.", "Импорта ещё не было.", "هنوز وارد نشده است."),
-    "fb_imported": ("imported", "импортирован", "وارد شد"),
-    "fb_refused": ("refused", "отклонён", "رد شد"),
-    "fb_failed": ("failed", "ошибка", "ناموفق"),
-    "fb_unchanged": ("unchanged", "без изменений", "بدون تغییر"),
-    "fb_absent": ("absent", "отсутствует", "موجود نیست"),
-    "fb_refused_banner": ("callbox.toml was refused: the previous configuration is still in force.",
-                          "callbox.toml отклонён: действуют прежние настройки.",
-                          "callbox.toml رد شد: پیکربندی قبلی همچنان برقرار است."),
-    "fb_failed_banner": ("Importing callbox.toml failed: the previous configuration is still "
-                         "in force.",
-                         "Импорт callbox.toml не удался: действуют прежние настройки.",
-                         "وارد کردن callbox.toml ناموفق بود: پیکربندی قبلی برقرار است."),
-    "fb_last_attempt": ("Last attempt", "Последняя попытка", "آخرین تلاش"),
-    "fb_last_import": ("Last imported", "Последний импорт", "آخرین ورود موفق"),
-    "fb_reason": ("Reason", "Причина", "علت"),
-    "core_part_missing": ("Lines, call capacity and core alarms are unknown while the call "
-                          "system is down.",
-                          "Пока телефония не работает, линии, каналы и её аварии неизвестны.",
-                          "تا سامانهٔ تماس کار نکند، وضعیت خطوط، ظرفیت و هشدارهای آن نامعلوم است."),
-    "col_kind": ("Kind", "Тип", "نوع"),
-    "col_state": ("State", "Состояние", "وضعیت"),
-    "col_signal": ("Signal", "Сигнал", "آنتن"),
-    "col_registration": ("Network", "Сеть", "شبکه"),
-    "col_operator": ("Operator", "Оператор", "اپراتور شبکه"),
-    "col_sim": ("SIM", "SIM", "سیم‌کارت"),
-    "col_balance": ("Balance", "Баланс", "اعتبار"),
-    "col_detail": ("Details", "Подробности", "جزئیات"),
-    "reg_home": ("home", "домашняя", "خانگی"),
-    "reg_roaming": ("roaming", "роуминг", "رومینگ"),
-    "reg_searching": ("searching", "поиск", "در حال جستجو"),
-    "reg_denied": ("denied", "отказ", "رد شده"),
-    "reg_unregistered": ("not registered", "не зарегистрирована", "ثبت نشده"),
-    "reg_unknown": ("unknown", "неизвестно", "نامعلوم"),
-    "sim_ready": ("ready", "готова", "آماده"),
-    "sim_pin": ("needs PIN", "нужен PIN", "نیاز به PIN"),
-    "sim_puk": ("locked (PUK)", "заблокирована (PUK)", "قفل (PUK)"),
-    "sim_absent": ("missing", "нет", "موجود نیست"),
-    "sim_rejected": ("rejected", "отклонена", "رد شده"),
-    "sim_unknown": ("unknown", "неизвестно", "نامعلوم"),
-    "unit_kb": ("KB", "КБ", "کیلوبایت"),
-    "unit_mb": ("MB", "МБ", "مگابایت"),
-    "unit_gb": ("GB", "ГБ", "گیگابایت"),
-    "unit_day": ("d", "д", "روز"),
-    "unit_hour": ("h", "ч", "ساعت"),
-    "unit_min": ("min", "мин", "دقیقه"),
-    # system alarm codes from appliance.system.health (ALARM_TEXT has the English wording)
-    "alarm_undervoltage_now": ("Power supply too weak right now (under-voltage)",
-                               "Слабый блок питания: напряжение сейчас занижено",
-                               "منبع تغذیه همین حالا ضعیف است (افت ولتاژ)"),
-    "alarm_undervoltage_seen": ("Power supply dipped since boot (under-voltage seen)",
-                                "С момента загрузки было падение напряжения",
-                                "از زمان روشن شدن افت ولتاژ رخ داده است"),
-    "alarm_throttled_now": ("CPU is throttled (too hot or too little power)",
-                            "Процессор замедлен (перегрев или мало питания)",
-                            "پردازنده کند شده است (داغ یا کمبود برق)"),
-    "alarm_cpu_hot": ("CPU is too hot", "Процессор перегрет", "پردازنده بیش از حد داغ است"),
-    "alarm_data_disk_full": ("Data partition is almost full", "Раздел данных почти заполнен",
-                             "پارتیشن داده تقریباً پر است"),
-    "alarm_data_disk_missing": ("Data partition cannot be read", "Раздел данных не читается",
-                                "پارتیشن داده خوانده نمی‌شود"),
-}
+
+def live_js_strings() -> dict[str, str]:
+    """The live page's script strings, with each state as ``st_<state>``."""
+    strings = dict(LIVE_JS)
+    strings.update({f"st_{state}": text for state, text in LABELS["state"].items()})
+    return strings

@@ -6,7 +6,8 @@ from flask import Blueprint, g, render_template, url_for
 
 from appliance.errors import ControlError
 from web.context import web_context
-from web.render import translator
+from web.i18n import current_translator, js_strings, localize_status
+from web.i18n_pages import live_js_strings
 from web.security import ACTION_ROLES, has_role, may_pause
 from web.sse import event_names
 
@@ -16,12 +17,12 @@ bp = Blueprint("live", __name__)
 @bp.get("/")
 def index():
     try:
-        status, core_up = web_context().control.status(), True
+        status, core_up = localize_status(web_context().control.status()), True
     except ControlError:
         status, core_up = None, False  # the page still serves; the banner says why it is empty
-    t = translator()
     settings = {
-        "lang": t.lang, "timezone": web_context().tz.key, "strings": t.table(),
+        "lang": current_translator().lang, "timezone": web_context().tz.key,
+        "strings": js_strings(live_js_strings()),
         "events": event_names(), "status": status, "coreUp": core_up,
         "statusUrl": url_for("api.status"), "eventsUrl": url_for("api.events"),
         "loginUrl": url_for("auth.login"),

@@ -17,7 +17,7 @@ from web.callbacks import callback_ui
 from web.callfilters import BadFilter
 from web.context import calls_db, web_context
 from web.errors import CONTROL_STATUS
-from web.render import translator
+from web.i18n import gettext as _
 from web.smsqueries import MAX_LIMIT, last_ussd, list_messages
 
 log = logging.getLogger("callbox.web")
@@ -81,17 +81,16 @@ def gsm_lines() -> list[str]:
 
 def _validate(form: SendForm, lines: list[str]) -> tuple[str | None, dict[str, str]]:
     """The number to send to, and the problems found (field -> message)."""
-    t = translator()
     problems: dict[str, str] = {}
     if form.line not in lines:
-        problems["line"] = t("err_line")
+        problems["line"] = _("Choose a GSM line.")
     number = normalize_number(form.number, web_context().config.office.country)
     if number is None:
-        problems["number"] = t("err_number")
+        problems["number"] = _("That is not a phone number.")
     if not form.text.strip():
-        problems["text"] = t("err_text")
+        problems["text"] = _("Write the text of the message.")
     elif len(form.text) > MAX_TEXT:
-        problems["text"] = t.format("err_text_long", max=t.digits(MAX_TEXT))
+        problems["text"] = _("The text is too long (at most %(max)d characters).", max=MAX_TEXT)
     return number, problems
 
 
@@ -132,11 +131,12 @@ def send():
     try:
         web_context().control.action("send_sms", line=form.line, number=number, text=form.text)
     except CoreUnavailable:
-        return _render(form, lines, 503, refused=translator()("core_down"))
+        return _render(form, lines, 503, refused=_("The call system is not running. Calls are not being handled!"))
     except ControlRequestError as exc:
         log.warning("send_sms refused line=%s error=%s: %s", form.line, exc.code, exc.message)
         return _render(form, lines, CONTROL_STATUS.get(exc.code, 502), refused=exc.message)
     log.info("sms handed to the core line=%s to=%s by=%s", form.line, number, g.identity.name)
     # isolated left-to-right, so "+98…" keeps its plus sign on a Persian page
-    flash(translator().format("sms_queued", number=f"\u2066{number}\u2069", line=form.line))
+    flash(_("Message to %(number)s handed to %(line)s for sending.",
+            number=f"\u2066{number}\u2069", line=form.line))
     return redirect(url_for("messages.page", number=number))

@@ -4,25 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g, request, session
+from flask import Flask, g, request
 
 from web.context import web_context
-from web.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, current_language
+from web.i18n import LANGUAGE_NAMES, LANGUAGES, MessageTranslator, current_translator
 from web.timefmt import format_datetime, format_duration
 
 
-def translator() -> Translator:
+def translator() -> MessageTranslator:
     """The reader's language: the user's stored choice, the session's, else the office's."""
-    if "translator" not in g:
-        g.translator = Translator(current_language())
-    return g.translator
+    return current_translator()
 
 
 def _context() -> dict[str, Any]:
     ctx = web_context()
-    t = translator()
     return {
-        "t": t,
         "office_name": ctx.config.office.name,
         "identity": g.get("identity"),
         "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],

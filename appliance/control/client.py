@@ -26,10 +26,13 @@ class CoreUnavailable(ControlError):
 class ControlRequestError(ControlError):
     """The core answered ``{"ok": false}``; ``code`` is its ``error`` field."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, msgid: str | None = None,
+                 params: dict[str, Any] | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.msgid = msgid  # the English msgid of message, for translating it on display
+        self.params = params or {}
 
 
 def _connect(path: Path, timeout: float) -> socket.socket:
@@ -63,8 +66,11 @@ class ControlClient:
         if reply is None:
             raise CoreUnavailable(f"the core did not answer within {self.timeout:g} s")
         if not reply.get("ok"):
+            params = reply.get("params")
             raise ControlRequestError(str(reply.get("error", "error")),
-                                      str(reply.get("message", "")))
+                                      str(reply.get("message", "")),
+                                      reply.get("msgid") if isinstance(reply.get("msgid"), str)
+                                      else None, params if isinstance(params, dict) else None)
         return reply
 
     def status(self) -> dict[str, Any]:

@@ -49,8 +49,18 @@ def decode(line: bytes) -> dict[str, Any]:
     return message
 
 
-def error(code: str, message: str) -> dict[str, Any]:
-    return {"ok": False, "error": code, "message": message}
+def error(code: str, message: str, msgid: str | None = None,
+          params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A failure reply; ``msgid``/``params`` let the web show ``message`` translated."""
+    reply: dict[str, Any] = {"ok": False, "error": code, "message": message}
+    if msgid:
+        reply.update(msgid=msgid, params=_plain(params or {}))
+    return reply
+
+
+def _plain(params: dict[str, Any]) -> dict[str, Any]:
+    """Params as JSON can carry them: numbers and text (anything else as text)."""
+    return {k: v if isinstance(v, (int, float, str)) else str(v) for k, v in params.items()}
 
 
 def event_line(name: str, data: dict[str, Any]) -> bytes:

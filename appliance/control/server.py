@@ -35,6 +35,15 @@ SEND_TIMEOUT_S = 10.0  # a client that takes longer to accept a write is dropped
 MAX_CONNECTIONS = 64
 
 
+
+def _msgid(exc: Exception) -> tuple[str | None, dict[str, Any] | None]:
+    """The refusal's msgid and params (CallboxError keeps them; a ValueError's text is
+    its msgid), so the web can translate it."""
+    msgid = getattr(exc, "msgid", None)
+    if msgid is None and len(exc.args) == 1 and isinstance(exc.args[0], str):
+        msgid = exc.args[0]
+    return msgid, getattr(exc, "params", None)
+
 class _Subscriber:
     """A bounded queue of encoded event lines for one streaming connection."""
 
@@ -249,9 +258,9 @@ class ControlServer:
         try:
             return fn()
         except ValueError as exc:  # actions raise ValueError for arguments they refuse
-            return p.error(p.BAD_ARGS, str(exc))
+            return p.error(p.BAD_ARGS, str(exc), *_msgid(exc))
         except CallboxError as exc:
-            return p.error(p.ACTION_FAILED, str(exc))
+            return p.error(p.ACTION_FAILED, str(exc), *_msgid(exc))
         except Exception as exc:
             log.exception("control request failed")
             return p.error(p.INTERNAL, f"{type(exc).__name__}: {exc}")

@@ -72,6 +72,60 @@ def format_params(text: str, params: Mapping[str, Any], lang: str,
     return _PLACEHOLDER.sub(one, text)
 
 
+def _number(text: str) -> int | float | str:
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return text
+
+
+def _pattern(msgid: str) -> tuple[re.Pattern, tuple[str, ...]] | None:
+    """A regex matching ``msgid`` once filled in, and its numeric placeholders."""
+    parts, numeric, pos, names = [], [], 0, set()
+    for match in _PLACEHOLDER.finditer(msgid):
+        parts.append(re.escape(msgid[pos:match.start()]))
+        pos = match.end()
+        name, spec = match.group(1), match.group(2)
+        if name is None:
+            parts.append("%")
+        elif name in names:
+            parts.append(f"(?P={name})")
+        else:
+            names.add(name)
+            if spec[-1] in "diouxX":
+                numeric.append(name)
+                parts.append(f"(?P<{name}>-?\\d+)")
+            elif spec[-1] in "eEfFgG":
+                numeric.append(name)
+                parts.append(f"(?P<{name}>-?[\\d.]+)")
+            else:
+                parts.append(f"(?P<{name}>.+?)")
+    if not names:
+        return None
+    parts.append(re.escape(msgid[pos:]))
+    return re.compile("".join(parts), re.S), tuple(numeric)
+
+
+def _patterns_of(tr: NullTranslations) -> list:
+    """Reverse patterns of every msgid with placeholders, the longest literal first
+    (so "caller hung up while waiting (%(r)s)" wins over "%(x)s")."""
+    found, seen = [], set()
+    for key in getattr(tr, "_catalog", {}):
+        msgid = key[0] if isinstance(key, tuple) else key
+        if not msgid or "%(" not in msgid or msgid in seen:
+            continue
+        seen.add(msgid)
+        compiled = _pattern(msgid)
+        if compiled is not None:
+            literal = len(_PLACEHOLDER.sub("", msgid))
+            found.append((literal, compiled[0], msgid, compiled[1]))
+    found.sort(key=lambda item: -item[0])
+    return [(p, m, n) for _, p, m, n in found]
+
+
 @lru_cache(maxsize=256)
 def _compiled(path: str, mtime_ns: int, size: int) -> Translations:
     """One .po compiled to an in-memory .mo (cached while the file is unchanged)."""
@@ -106,6 +160,7 @@ class Translator:
 
     lang: str
     _tr: NullTranslations = field(default_factory=NullTranslations, repr=False)
+    _patterns: list = field(default_factory=list, repr=False)
 
     @property
     def rtl(self) -> bool:
@@ -131,12 +186,39 @@ class Translator:
         return format_params(self.raw_plural(singular, plural, n), params, self.lang)
 
     def message(self, msgid: str, params: Mapping[str, Any] | None = None) -> str:
-        """A core message (msgid + params as sent over the control socket)."""
+        """A core message (msgid + params as sent over the control socket, or English
+        text already filled in, e.g. a stored hang-up cause) in this language. Text
+        params are isolated (FSI..PDI) so "486 all call slots busy" keeps its order
+        inside a Persian sentence; params that are msgids themselves are translated."""
+        if not params and self.lang != "en" and self.raw(msgid) == msgid:
+            found = self._recover(msgid)
+            if found is not None:
+                msgid, params = found
+        if not params:
+            return self.raw(msgid)
+        shown = {k: self._param(v) for k, v in params.items()}
         try:
-            return self.gettext(msgid, **dict(params or {}))
+            return format_params(self.raw(msgid), shown, self.lang)
         except (KeyError, ValueError, TypeError):  # params not matching the msgid
             log.warning("message params do not fit msgid=%r params=%r", msgid, params)
             return self.raw(msgid)
+
+    def _param(self, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = self.raw(value) if self.lang != "en" else value
+        return f"\u2068{text}\u2069" if self.rtl else text
+
+    def _recover(self, text: str) -> tuple[str, dict[str, Any]] | None:
+        """English text that was filled in before it was stored -> (msgid, params)."""
+        for pattern, msgid, numeric in self._patterns:
+            match = pattern.fullmatch(text)
+            if match:
+                params: dict[str, Any] = dict(match.groupdict())
+                for name in numeric:
+                    params[name] = _number(params[name])
+                return msgid, params
+        return None
 
     def digits(self, text: Any) -> str:
         """Numbers as the reader writes them (Persian digits on Persian pages)."""
@@ -155,7 +237,8 @@ class Catalogues:
         self._by_lang: dict[str, Translator] = {"en": Translator("en")}
         for lang in LANGUAGES:
             if lang != "en":
-                self._by_lang[lang] = Translator(lang, self._load(lang))
+                tr = self._load(lang)
+                self._by_lang[lang] = Translator(lang, tr, _patterns_of(tr))
 
     def _load(self, lang: str) -> NullTranslations:
         merged: Translations | None = None

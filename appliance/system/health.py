@@ -16,6 +16,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from appliance.i18n import N_
+
 log = logging.getLogger("callbox.system.health")
 
 SECTOR_BYTES = 512  # /sys/block/*/stat and /proc/diskstats count 512-byte sectors
@@ -35,14 +37,21 @@ THROTTLE_BITS = {
 }
 
 # Alarm codes are stable (the web translates them); this is the English wording.
+# code -> msgid (English; the web translates it, filling in ALARM_PARAMS)
 ALARM_TEXT = {
-    "undervoltage_now": "Power supply too weak right now (under-voltage)",
-    "undervoltage_seen": "Power supply dipped since boot (under-voltage seen)",
-    "throttled_now": "CPU is throttled (too hot or too little power)",
-    "cpu_hot": f"CPU temperature at or above {HOT_C:.0f} °C",
-    "data_disk_full": f"Data partition more than {DISK_FULL_RATIO:.0%} full",
-    "data_disk_missing": "Data partition cannot be read",
+    "undervoltage_now": N_("Power supply too weak right now (under-voltage)"),
+    "undervoltage_seen": N_("Power supply dipped since boot (under-voltage seen)"),
+    "throttled_now": N_("CPU is throttled (too hot or too little power)"),
+    "cpu_hot": N_("CPU temperature at or above %(hot_c)d °C"),
+    "data_disk_full": N_("Data partition more than %(full_pct)d%% full"),
+    "data_disk_missing": N_("Data partition cannot be read"),
 }
+ALARM_PARAMS = {"hot_c": round(HOT_C), "full_pct": round(DISK_FULL_RATIO * 100)}
+
+
+def alarm_english(code: str) -> str:
+    """The alarm's English wording (logs, and cores talking to an older web)."""
+    return ALARM_TEXT[code] % ALARM_PARAMS if code in ALARM_TEXT else code
 
 Runner = Callable[..., subprocess.CompletedProcess]
 

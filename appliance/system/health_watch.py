@@ -12,7 +12,7 @@ import threading
 from typing import Any, Callable
 
 from appliance import events as ev
-from appliance.system.health import ALARM_TEXT
+from appliance.system.health import ALARM_PARAMS, ALARM_TEXT, alarm_english
 
 log = logging.getLogger("callbox.health")
 
@@ -44,8 +44,8 @@ class HealthWatch:
             return
         for code in sorted(codes - self._raised):
             log.warning("health alarm %s", code)
-            self._publish(ev.AlarmRaised(source=f"health.{code}",
-                                         message=ALARM_TEXT.get(code, code)))
+            self._publish(ev.AlarmRaised(source=f"health.{code}", message=alarm_english(code),
+                                         msgid=ALARM_TEXT.get(code, ""), params=ALARM_PARAMS))
         for code in sorted(self._raised - codes):
             self._publish(ev.AlarmCleared(source=f"health.{code}"))
         self._raised = codes

@@ -7,6 +7,11 @@
   const status = document.getElementById("callback-status");
   const picker = document.getElementById("callback-as");
 
+  // "%(name)s" placeholders of a catalogue string (the same form as the Python side)
+  function fill(text, params) {
+    return text.replace(/%\((\w+)\)s/g, (all, name) => (name in params ? params[name] : all));
+  }
+
   function show(message, failed) {
     status.hidden = !message;
     status.textContent = message;
@@ -36,8 +41,9 @@
       return;
     }
     if (response.ok) {
-      show("☎ " + T.callback_started.replace("{dispatcher}", dispatcher)
-                                     .replace("{number}", "\u2066" + button.dataset.shown + "\u2069"),
+      // isolates keep a Latin name and a number in order inside Persian text
+      show("☎ " + fill(T.callback_started, {dispatcher: "\u2068" + dispatcher + "\u2069",
+                                            number: "\u2066" + button.dataset.shown + "\u2069"}),
            false);
     } else {
       let message = response.statusText || String(response.status);

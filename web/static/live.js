@@ -14,6 +14,10 @@
     text = String(text);
     return cfg.lang === "fa" ? text.replace(/[0-9]/g, (d) => FA_DIGITS[d]) : text;
   }
+  // "%(name)s" placeholders of a catalogue string (the same form as the Python side)
+  function fill(text, params) {
+    return text.replace(/%\((\w+)\)s/g, (all, name) => (name in params ? params[name] : all));
+  }
   function tr(key, fallback) { return key in T ? T[key] : fallback; }
   function stateName(state) { return tr("st_" + state, state || ""); }
 
@@ -142,7 +146,7 @@
     box.dataset.lamp = lamp.name;
     const cls = lamp.state === "on" ? "lit" : lamp.state;
     const bulb = el("div", "lamp " + cls);
-    bulb.title = lamp.name + (lamp.pin != null ? " (GPIO " + lamp.pin + ")" : "");
+    bulb.title = lamp.name + (lamp.pin != null ? " (" + fill(T.gpio_pin, {pin: lamp.pin}) + ")" : "");
     box.append(bulb, el("div", "lamp-name", lamp.name), el("div", "lamp-state", stateName(lamp.state)));
     return box;
   }

@@ -46,7 +46,11 @@ def test_persian_digits_for_numbers_only_and_message_params(tmp_path):
     _write_po(tmp_path, "fa", 'msgid "%(line)s: %(n)d waiting"\nmsgstr "%(line)s: %(n)d در انتظار"\n')
     fa = Catalogues([tmp_path]).translator("fa")
     assert fa.gettext("%(line)s: %(n)d waiting", line="gsm1", n=12) == "gsm1: ۱۲ در انتظار"
-    assert fa.message("%(line)s: %(n)d waiting", {"line": "gsm2", "n": 3}) == "gsm2: ۳ در انتظار"
+    # a core message: text params are isolated so they keep their order in RTL text
+    assert fa.message("%(line)s: %(n)d waiting", {"line": "gsm2", "n": 3}) \
+        == "\u2068gsm2\u2069: ۳ در انتظار"
+    # English text filled in before it was stored (a hang-up cause) is recognised
+    assert fa.message("gsm1: 7 waiting") == "\u2068gsm1\u2069: ۷ در انتظار"
     # params that do not fit the msgid show the msgid's translation, never crash
     assert fa.message("%(line)s: %(n)d waiting", {"nope": 1}) == "%(line)s: %(n)d در انتظار"
     assert fa.rtl and fa.direction == "rtl"

@@ -123,7 +123,7 @@ def test_persian_health_page(technician, core, control_server):
     core.status["lines"] = [GSM_LINE]
     html = technician("fa", temp_millic=85000).get("/health").get_data(as_text=True)
     assert 'dir="rtl"' in html
-    assert "۸۵٫۰ °C" in html and "پردازنده بیش از حد داغ است" in html  # cpu_hot, in Persian
+    assert "۸۵٫۰ °C" in html and "دمای پردازنده ۸۰ درجه یا بیشتر است" in html  # cpu_hot
     assert "-۷۱ dBm" in html and "خانگی" in html
     assert "۳ روز ۴ ساعت" in html
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from web.i18n import LANGUAGES, Translator, _STRINGS
+from appliance.i18n import Catalogues
 from web.jalali import gregorian_to_jalali, is_leap, jalali_to_gregorian
 from web.timefmt import format_datetime, format_duration, parse_bound, parse_day
 
@@ -69,12 +69,10 @@ def test_dates_typed_in_either_calendar_and_any_digits():
         == "2026-11-27T06:30:00+00:00"  # a time without zone is office time
 
 
-def test_every_string_exists_in_every_language():
-    for key, entry in _STRINGS.items():
-        assert len(entry) == len(LANGUAGES) and all(entry), key
-    fa = Translator("fa")
+def test_the_catalogues_translate_states_and_fall_back_to_english():
+    cats = Catalogues()
+    fa = cats.translator("fa")
     assert fa.rtl and fa.direction == "rtl" and fa.digits("12:05") == "۱۲:۰۵"
-    assert Translator("ru")("st_ringing") == "Звонит"
-    assert Translator("xx").lang == "en"
-    assert Translator("en").state("no-signal") == "No signal"
-    assert Translator("en").state("weird") == "weird"
+    assert cats.translator("ru").gettext("Ringing") == "Звонит"
+    assert cats.translator("xx").lang == "en"
+    assert cats.translator("en").gettext("No signal") == "No signal"

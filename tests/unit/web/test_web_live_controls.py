@@ -82,7 +82,7 @@ def test_live_page_knows_whose_pause_buttons_to_show(signed_in, core, control_se
     assert status["in_menu"] == [{"call_id": "c9", "caller": "+989351112233", "menu": "main"}]
     assert status["capacity"] == {"total": 8, "used": 1}
     assert "pause_pending" in status["dispatchers"][0]
-    for key in ("in_menu", "capacity", "pause_pending", "cancel_pause", "demo_callers"):
+    for key in ("nobody_in_menu", "capacity", "pause_pending", "cancel_pause", "switch_on"):
         assert anna["strings"][key]
 
 
