@@ -16,6 +16,7 @@ from appliance.control import ControlClient, socket_path
 from appliance.store.db import db_path
 from appliance.system.health import HealthProbe
 from web import api, auth, calls, errors, i18n, live, messages, render, security
+from web import desk
 from web import admin
 from web import health as health_page
 from web.context import EXTENSION, WebContext
@@ -64,7 +65,7 @@ def create_app(config: Config, data_dir: Path | str,
     errors.register(app)
     security.register(app)
     render.register(app)
-    for blueprint in (auth.bp, live.bp, calls.bp, messages.bp, health_page.bp, api.bp,
+    for blueprint in (auth.bp, live.bp, calls.bp, messages.bp, health_page.bp, api.bp, desk.bp,
                       admin.bp):
         app.register_blueprint(blueprint)
     return app

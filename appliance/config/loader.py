@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from appliance.config.model import (
-    Config, DispatcherConfig, GsmConfig, IvrConfig, IvrHours, IvrMenu, IvrWeekly, LampsConfig,
+    Config, DeskConfig, DispatcherConfig, GsmConfig, IvrConfig, IvrHours, IvrMenu, IvrWeekly, LampsConfig,
     OfficeConfig, PromptsConfig, QueueConfig, SipConfig, SipTrunk, VoicemailConfig, WebConfig,
 )
 from appliance.errors import ConfigError
@@ -246,6 +246,7 @@ _SECTIONS: dict[str, Builder] = {
                               "hours": _table(IvrHours, {"weekly": _table_list(IvrWeekly)})}),
     "queue": _table_list(QueueConfig),
     "prompts": _table(PromptsConfig),
+    "desk": _table(DeskConfig),
     "voicemail": _table(VoicemailConfig),
 }
 

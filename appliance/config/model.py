@@ -138,6 +138,17 @@ class PromptsConfig:
     custom: dict[str, str] = field(default_factory=dict)  # key -> path of a WAV
 
 
+@dataclass
+class DeskConfig:
+    """The dispatcher desk (``[desk]``)."""
+    city: str = ""  # the office's city: orders default to it, the order form shows it
+    inform: str = "sms"  # how customers hear about their car: sms | call | ring | none
+    line: str = ""  # GSM line for SMS and calls to customers; "" = the first one
+    lead_min: int = 15  # a scheduled ride becomes "new" this long before its time
+    reminder_hour: int = 18  # office time on the day before a visit when its reminder goes
+    ring_s: float = 8.0  # "ring on approach": how long the phone rings (about two rings)
+
+
 def default_queues() -> list[QueueConfig]:
     return [QueueConfig(name="taxi"), QueueConfig(name="office"), QueueConfig(name="operator")]
 
@@ -153,4 +164,5 @@ class Config:
     ivr: IvrConfig = field(default_factory=IvrConfig)
     queue: list[QueueConfig] = field(default_factory=default_queues)
     prompts: PromptsConfig = field(default_factory=PromptsConfig)
+    desk: DeskConfig = field(default_factory=DeskConfig)
     voicemail: VoicemailConfig = field(default_factory=VoicemailConfig)

@@ -153,6 +153,7 @@ def _validate(cfg: Config, data: dict, problems: _Problems) -> None:
             problems.add(f"lamps.lines.{name}", f"unknown line '{name}' "
                          f"(lines: {', '.join(sorted(lines))})")
     _check_pins(cfg, problems)
+    _check_desk(cfg, problems)
     for name, path in cfg.prompts.custom.items():
         if not path.lower().endswith(".wav"):
             problems.add(f"prompts.custom.{name}", f"must be a .wav file (got {path!r})")
@@ -334,3 +335,14 @@ def _check_pins(cfg: Config, problems: _Problems) -> None:
             problems.add(key, f"pin {pin} already used by {used[pin]}")
         else:
             used[pin] = key
+
+
+def _check_desk(cfg: Config, problems: _Problems) -> None:
+    desk = cfg.desk
+    _one_of(desk.inform, ("sms", "call", "ring", "none"), "desk.inform", problems)
+    _at_least(desk.lead_min, 0, "desk.lead_min", problems)
+    if not 0 <= desk.reminder_hour <= 23:
+        problems.add("desk.reminder_hour", f"must be an hour 0..23 (got {desk.reminder_hour})")
+    _positive(desk.ring_s, "desk.ring_s", problems)
+    if desk.line and desk.line not in {g.name for g in cfg.gsm}:
+        problems.add("desk.line", f"unknown GSM line {desk.line!r}")

@@ -54,3 +54,79 @@ def drivers(conn) -> Drivers:
 @pytest.fixture
 def streets(conn) -> Streets:
     return Streets(conn)
+
+
+# ---------------------------------------------------------------- the web side
+import re  # noqa: E402
+
+from appliance.auth import UserStore  # noqa: E402
+from appliance.config.model import (Config, DeskConfig, DispatcherConfig,  # noqa: E402
+                                    GsmConfig, OfficeConfig)
+from appliance.control import ControlServer, socket_path  # noqa: E402
+from web import create_app  # noqa: E402
+
+PASSWORD = "correct horse"
+
+
+class FakeDeskCore:
+    """The core's desk actions: whose call rings (set by a test) and the changes heard."""
+
+    def __init__(self):
+        self.calls: dict[str, dict] = {}
+        self.changes: list[dict] = []
+
+    def desk(self, args: dict) -> dict:
+        call = self.calls.get(args["dispatcher"])
+        return {"state": call["state"] if call else "idle", "call": call}
+
+    def desk_changed(self, args: dict) -> dict:
+        self.changes.append(args)
+        return {"ok": True}
+
+
+@pytest.fixture
+def desk_core(tmp_path):
+    core = FakeDeskCore()
+    server = ControlServer(socket_path(tmp_path), lambda: {},
+                           {"desk": core.desk, "desk_changed": core.desk_changed})
+    server.start()
+    yield core
+    server.stop()
+
+
+@pytest.fixture
+def app(tmp_path, desk_core):
+    config = Config(office=OfficeConfig(name="Test Taxi", language="en", timezone="Asia/Tehran",
+                                        country="IR"),
+                    dispatcher=[DispatcherConfig("anna", "101", "sip:101@127.0.0.1"),
+                                DispatcherConfig("Boris", "102", "sip:102@127.0.0.1")],
+                    gsm=[GsmConfig("gsm1", "/dev/ttyUSB0")], desk=DeskConfig(city="Tehran"))
+    return create_app(config, tmp_path)
+
+
+@pytest.fixture
+def users(tmp_path) -> UserStore:
+    return UserStore(tmp_path)
+
+
+def _login(client, name: str) -> None:
+    page = client.get("/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    answer = client.post("/login", data={"username": name, "password": PASSWORD, "csrf": csrf})
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+
+
+@pytest.fixture
+def signed_in(app, users):
+    """signed_in(name, role, dispatcher="") -> a test client with a session."""
+    def make(name: str, role: str, dispatcher: str = ""):
+        users.add_user(name, PASSWORD, role, dispatcher=dispatcher)
+        client = app.test_client()
+        _login(client, name)
+        return client
+    return make
+
+
+@pytest.fixture
+def client(signed_in):
+    return signed_in("anna", "dispatcher")

@@ -1,0 +1,358 @@
+// The dispatcher desk: the caller's card while the phone rings (SSE DeskChanged),
+// a keyboard-first order form with address autocomplete, and the open orders,
+// kept live on every open desk (SSE OrderChanged). Text comes from cfg.strings.
+(function () {
+  "use strict";
+  const cfg = JSON.parse(document.getElementById("desk-settings").textContent);
+  const T = cfg.strings;
+  const FA = "۰۱۲۳۴۵۶۷۸۹";
+  const NEXT = {scheduled: ["new", "cancelled"], new: ["assigned", "cancelled"],
+                assigned: ["arriving", "cancelled"], arriving: ["picked_up", "cancelled"],
+                picked_up: ["done", "cancelled"]};
+  const $ = (id) => document.getElementById(id);
+  let current = null;      // the card shown (customer or a new-number card)
+  let suggestions = [];
+  let active = -1;
+  let inList = null;       // the chosen address is in the street list / history
+  let suggestTimer = null;
+
+  function digits(text) {
+    text = String(text == null ? "" : text);
+    return cfg.lang === "fa" ? text.replace(/[0-9]/g, (d) => FA[d]) : text;
+  }
+  function tr(key, params) {
+    let text = T[key] || key;
+    for (const [k, v] of Object.entries(params || {})) {
+      text = text.replace(new RegExp("%\\(" + k + "\\)[sd]", "g"),
+                          typeof v === "number" ? digits(v) : String(v));
+    }
+    return text;
+  }
+  function el(tag, cls, text) {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+  function ltr(text) { const s = el("bdi", "num", text); s.dir = "ltr"; return s; }
+  function showError(text) {
+    const box = $("desk-error");
+    box.textContent = text || "";
+    box.hidden = !text;
+  }
+  async function api(url, options) {
+    const opts = Object.assign({credentials: "same-origin", headers: {}}, options || {});
+    if (opts.body && typeof opts.body !== "string") {
+      opts.body = JSON.stringify(opts.body);
+      opts.headers["Content-Type"] = "application/json";
+    }
+    const response = await fetch(url, opts);
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw Object.assign(new Error(data.message || response.statusText),
+                                          {status: response.status, data: data});
+    return data;
+  }
+  function localTime(iso) {
+    if (!iso) return "";
+    const when = new Date(iso);
+    return when.toLocaleString(cfg.lang === "fa" ? "fa-IR-u-ca-persian" : cfg.lang,
+                               {timeZone: cfg.timezone, dateStyle: "short", timeStyle: "short"});
+  }
+
+  // ------------------------------------------------------------ the card
+  function section(title, items, render) {
+    const box = el("div", "card-section");
+    box.append(el("h3", null, title));
+    const list = el("ul");
+    for (const item of items) list.append(render(item));
+    if (!items.length) list.append(el("li", "empty", T.nothing));
+    box.append(list);
+    return box;
+  }
+  function renderCard(card, call) {
+    current = card;
+    const box = $("card");
+    box.replaceChildren();
+    box.dataset.state = card ? (card.new ? "new" : "known") : "empty";
+    box.classList.toggle("alert", !!(card && card.alerts && card.alerts.length));
+    $("customer-form").hidden = !(card && card.new);
+    if (!card) { box.append(el("p", "empty", T.no_call)); return; }
+    const head = el("div", "card-head");
+    head.append(el("strong", "card-name", card.name || T.new_customer));
+    for (const flag of card.flags) head.append(el("span", "flag flag-" + flag, T[flag] || flag));
+    box.append(head);
+    if (call) box.append(el("p", "card-call", T[call.state] || ""));
+    for (const alert of card.alerts || []) {
+      const text = alert.kind === "blacklist" ? tr("blacklisted", {reason: alert.reason})
+        : tr("open_order", {id: alert.order_id, state: T["st_" + alert.state] || alert.state});
+      box.append(el("p", "card-alert", text));
+    }
+    const phones = el("p", "card-phones");
+    for (const phone of card.phones) phones.append(ltr(phone), " ");
+    box.append(phones);
+    if (card.notes) box.append(el("p", "card-notes", card.notes));
+    if (card.new) {
+      $("cust-phones").value = card.phones.join(", ");
+      return;
+    }
+    box.append(section(T.addresses, card.addresses, (a) => {
+      const li = el("li", "address", a.text + (a.city ? " · " + a.city : "") + " ");
+      li.append(el("span", "count", tr("times", {n: a.count})));
+      return li;
+    }));
+    box.append(section(T.orders, card.orders, (o) => el("li", "order state-" + o.state,
+      digits("#" + o.id) + " " + (T["st_" + o.state] || o.state) + " · " + o.pickup +
+      (o.cancel_reason ? " (" + o.cancel_reason + ")" : "") +
+      (o.inform_status ? " · " + (T["inform_" + o.inform_status] || o.inform_status) : ""))));
+    box.append(section(T.complaints, card.complaints, (c) => el("li", "complaint", c.text)));
+    box.append(section(T.calls, card.calls, (c) => el("li", "call",
+      localTime(c.started_at) + " · " + (c.disposition || "") + " · " + (c.dispatcher || ""))));
+  }
+
+  async function refreshDesk() {
+    if (!cfg.dispatcher) return;
+    try {
+      const desk = await api(cfg.urls.desk + "?dispatcher=" + encodeURIComponent(cfg.dispatcher));
+      const badge = $("desk-state");
+      badge.textContent = T[desk.state] || (desk.state === "idle" ? T.no_call : desk.state);
+      badge.className = "badge state-" + desk.state;
+      if (desk.call && desk.customer) {
+        desk.customer.call_id = desk.call.call_id;
+        renderCard(desk.customer, desk);
+      }
+      else if (!current) renderCard(null);
+    } catch (err) { showError(err.message); }
+  }
+  async function showCustomer(id) {
+    renderCard(await api(cfg.urls.customers + "/" + id));
+  }
+
+  // ------------------------------------------------------------ customer search / save
+  async function search() {
+    const q = $("customer-search").value.trim();
+    const list = $("search-results");
+    if (!q) { list.hidden = true; return; }
+    const byNumber = /^[+0-9۰-۹٠-٩\s\-()]+$/.test(q);
+    const found = await api(cfg.urls.customers + "?limit=10&" + (byNumber ? "number=" : "q=") +
+                            encodeURIComponent(q));
+    list.replaceChildren();
+    for (const c of found) {
+      const li = el("li", "result", (c.name || "—") + " ");
+      li.append(ltr(c.phones.join(", ")));
+      li.tabIndex = 0;
+      li.addEventListener("click", () => { list.hidden = true; showCustomer(c.id); });
+      li.addEventListener("keydown", (e) => { if (e.key === "Enter") li.click(); });
+      list.append(li);
+    }
+    if (!found.length) {
+      list.append(el("li", "empty", T.no_results));
+      if (byNumber) renderCard({id: null, name: "", phones: [q], notes: "", flags: [],
+                                alerts: [], new: true});
+    }
+    list.hidden = false;
+  }
+  async function saveCustomer(event) {
+    event.preventDefault();
+    try {
+      const card = await api(cfg.urls.customers, {method: "POST", body: {
+        name: $("cust-name").value, notes: $("cust-notes").value,
+        phones: $("cust-phones").value.split(",").map((p) => p.trim()).filter(Boolean)}});
+      renderCard(card);
+      showError("");
+    } catch (err) { showError(err.message); }
+  }
+
+  // ------------------------------------------------------------ the order form
+  function setKind() {
+    const visit = $("o-kind").value === "visit";
+    for (const node of document.querySelectorAll(".visit-only")) node.hidden = !visit;
+    for (const node of document.querySelectorAll(".ride-only")) node.hidden = visit;
+  }
+  function openOrder() {
+    const form = $("order-form");
+    form.reset();
+    $("o-city").value = cfg.city || "";
+    $("o-number").value = current && current.phones.length ? current.phones[0] : "";
+    setKind();
+    inList = null;
+    form.hidden = false;
+    readBack();
+    (current ? $("o-pickup") : $("o-number")).focus();
+  }
+  function closeSuggestions() {
+    $("pickup-list").hidden = true;
+    $("o-pickup").setAttribute("aria-expanded", "false");
+    active = -1;
+  }
+  function drawSuggestions() {
+    const list = $("pickup-list");
+    list.replaceChildren();
+    suggestions.forEach((s, i) => {
+      const li = el("li", "suggestion" + (i === active ? " active" : ""), s.text);
+      li.setAttribute("role", "option");
+      if (s.city) li.append(el("span", "city", " · " + s.city));
+      if (s.source === "history") li.append(el("span", "from-history", " · " + T.from_history));
+      li.addEventListener("mousedown", (e) => { e.preventDefault(); choose(i); });
+      list.append(li);
+    });
+    list.hidden = !suggestions.length;
+    $("o-pickup").setAttribute("aria-expanded", String(!list.hidden));
+  }
+  async function suggest() {
+    const q = $("o-pickup").value;
+    inList = null;
+    readBack();
+    if (!q.trim()) { suggestions = []; drawSuggestions(); return; }
+    const params = new URLSearchParams({q: q, city: $("o-city").value, limit: "8"});
+    if (current && current.id) params.set("customer", current.id);
+    const asked = q;
+    const found = await api(cfg.urls.streets + "?" + params);
+    if ($("o-pickup").value !== asked) return;  // typed on meanwhile
+    suggestions = found;
+    active = found.length ? 0 : -1;
+    drawSuggestions();
+  }
+  function choose(i) {
+    const s = suggestions[i];
+    if (!s) return;
+    $("o-pickup").value = s.text;
+    if (s.city) $("o-city").value = s.city;
+    inList = true;
+    closeSuggestions();
+    readBack();
+  }
+  function readBack() {
+    const address = $("o-pickup").value.trim();
+    const check = $("address-check");
+    check.textContent = !address ? "" : inList ? T.in_list : T.not_in_list;
+    check.className = "address-check" + (address && !inList ? " warn" : "");
+    $("readback").textContent = address ? tr("readback", {address: address,
+                                                          city: $("o-city").value || "—"}) : "";
+  }
+  function pickupKeys(e) {
+    if ($("pickup-list").hidden || !suggestions.length) return;
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      const step = e.key === "ArrowDown" ? 1 : -1;
+      active = (active + step + suggestions.length) % suggestions.length;
+      drawSuggestions();
+    } else if (e.key === "Enter") {
+      e.preventDefault();
+      choose(active < 0 ? 0 : active);
+    } else if (e.key === "Escape") {
+      e.stopPropagation();
+      closeSuggestions();
+    }
+  }
+  function localToIso(value) { return value ? new Date(value).toISOString() : ""; }
+  async function saveOrder(event) {
+    if (event) event.preventDefault();
+    const form = $("order-form");
+    if (form.hidden) return;
+    const data = {};
+    for (const field of form.elements) {
+      if (!field.name || field.hidden || field.value === "") continue;
+      data[field.name] = field.type === "datetime-local" ? localToIso(field.value) : field.value;
+    }
+    if (current && current.call_id) data.call_id = current.call_id;
+    try {
+      const made = await api(cfg.urls.orders, {method: "POST", body: data});
+      $("order-result").textContent = tr("saved", {id: made.id}) + " · " +
+        $("readback").textContent;
+      form.hidden = true;
+      showError("");
+      refreshOrders();
+      if (made.customer_id) showCustomer(made.customer_id);
+    } catch (err) {
+      $("order-result").textContent = tr("save_failed", {message: err.message});
+    }
+  }
+
+  // ------------------------------------------------------------ open orders
+  async function move(order, state) {
+    const body = {state: state};
+    if (state === "cancelled") {
+      const reason = window.prompt(T.cancel_reason);
+      if (!reason) return;
+      body.reason = reason;
+    }
+    if (state === "assigned") {
+      if (!$("assign-driver").value) { showError(T.driver_needed); return; }
+      body.driver = Number($("assign-driver").value);
+      body.eta_min = Number($("assign-eta").value || 0);
+    }
+    try {
+      await api(cfg.urls.orders + "/" + order.id + "/state", {method: "POST", body: body});
+      showError("");
+    } catch (err) { showError(err.message); }
+    refreshOrders();
+  }
+  async function refreshOrders() {
+    const rows = await api(cfg.urls.orders + "?state=open&limit=100");
+    const body = $("open-orders");
+    body.replaceChildren();
+    for (const o of rows) {
+      const tr_ = el("tr", "order-row state-" + o.state);
+      tr_.dataset.order = o.id;
+      tr_.append(el("td", null, digits(o.id)), el("td", "state", T["st_" + o.state] || o.state));
+      const num = el("td");
+      num.append(ltr(o.number));
+      tr_.append(num, el("td", null, o.pickup + (o.city ? " · " + o.city : "")),
+                 el("td", null, (o.driver || "") + (o.inform_status ? " · " +
+                   (T["inform_" + o.inform_status] || o.inform_status) : "")));
+      const actions = el("td", "actions");
+      for (const next of NEXT[o.state] || []) {
+        const b = el("button", "small act-" + next, T["act_" + next] || next);
+        b.type = "button";
+        b.addEventListener("click", () => move(o, next));
+        actions.append(b);
+      }
+      tr_.append(actions);
+      body.append(tr_);
+    }
+  }
+
+  // ------------------------------------------------------------ live events
+  function listen() {
+    const source = new EventSource(cfg.urls.events);
+    source.addEventListener("DeskChanged", (e) => {
+      const data = JSON.parse(e.data);
+      if (data.dispatcher === cfg.dispatcher) refreshDesk();
+    });
+    source.addEventListener("OrderChanged", (e) => {
+      const data = JSON.parse(e.data);
+      refreshOrders();
+      if (current && current.id && data.customer_id === current.id) showCustomer(current.id);
+    });
+    source.addEventListener("CoreUp", () => { refreshDesk(); refreshOrders(); });
+  }
+
+  // ------------------------------------------------------------ keys
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "F2") { e.preventDefault(); openOrder(); }
+    else if (e.key === "F9" || (e.key === "Enter" && e.ctrlKey)) { e.preventDefault(); saveOrder(); }
+    else if (e.key === "Escape" && !$("order-form").hidden) { $("order-form").hidden = true; }
+  });
+  const chooser = $("choose-dispatcher");
+  if (chooser) chooser.addEventListener("change", () => chooser.form.submit());
+  $("new-order").addEventListener("click", openOrder);
+  $("order-form").addEventListener("submit", saveOrder);
+  $("o-kind").addEventListener("change", setKind);
+  $("o-pickup").addEventListener("keydown", pickupKeys);
+  $("o-pickup").addEventListener("input", () => {
+    clearTimeout(suggestTimer);
+    suggestTimer = setTimeout(suggest, 120);
+  });
+  $("o-pickup").addEventListener("blur", () => setTimeout(closeSuggestions, 150));
+  $("o-city").addEventListener("input", readBack);
+  $("customer-search").addEventListener("input", () => {
+    clearTimeout(suggestTimer);
+    suggestTimer = setTimeout(search, 150);
+  });
+  $("customer-form").addEventListener("submit", saveCustomer);
+
+  renderCard(null);
+  refreshDesk();
+  refreshOrders();
+  listen();
+})();
