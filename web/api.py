@@ -14,7 +14,8 @@ from web.errors import api_error
 from web.health import health_report
 from web.i18n import localize_status
 from web.messages import parse_limit
-from web.security import may_call_back, may_pause  # roles: web.security.ROUTE_ROLES
+from appliance.auth.privacy import mask
+from web.security import for_reader, may_call_back, may_pause, sees_personal_data  # roles: web.security.ROUTE_ROLES
 from web.smsqueries import last_ussd, list_messages
 from web.sse import EventStream
 
@@ -28,7 +29,7 @@ CALLS_MAX_LIMIT = 1000
 @bp.get("/status")
 def status():
     # CoreUnavailable -> 503 core_down
-    response = jsonify(localize_status(web_context().control.status()))
+    response = jsonify(for_reader(localize_status(web_context().control.status())))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -41,19 +42,22 @@ def calls():
     except BadFilter as exc:
         return api_error(400, "bad_request", str(exc))
     with calls_db() as conn:
-        return jsonify(filters.search(conn, ctx.config.office.country))
+        return jsonify(for_reader(filters.search(conn, ctx.config.office.country)))
 
 
 @bp.get("/events")
 def events():
     ctx = web_context()
-    if not ctx.streams.acquire():
+    owner = g.identity.name
+    if not ctx.streams.acquire(owner):
         return api_error(503, "too_many_streams",
                          "Too many live pages are open; close one and try again.")
     stream = EventStream(ctx.control.subscribe, heartbeat_s=ctx.sse_heartbeat_s,
-                         retry_s=ctx.sse_retry_s)
+                         retry_s=ctx.sse_retry_s,
+                         transform=None if sees_personal_data() else mask)
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
-    return Response(_Released(stream, ctx.streams.release), mimetype="text/event-stream",
+    return Response(_Released(stream, lambda: ctx.streams.release(owner)),
+                    mimetype="text/event-stream",
                     headers=headers)
 
 

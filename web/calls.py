@@ -13,7 +13,7 @@ from appliance.store.queries import CALL_FIELDS, DISPOSITIONS, dispatchers_seen,
 from web.callbacks import callback_ui
 from web.callfilters import BadFilter, parse_filters
 from web.context import calls_db, web_context
-from web.security import audit
+from web.security import audit, for_reader
 
 bp = Blueprint("calls", __name__)
 
@@ -29,7 +29,8 @@ def page():
     with calls_db() as conn:
         try:
             filters = parse_filters(request.args, ctx.tz, default_limit=PAGE_SIZE, max_limit=500)
-            found = filters.search(conn, ctx.config.office.country, limit=filters.limit + 1)
+            found = for_reader(filters.search(conn, ctx.config.office.country,
+                                              limit=filters.limit + 1))
             calls, more = found[:filters.limit], len(found) > filters.limit
         except BadFilter as exc:
             error, filters = str(exc), None

@@ -23,23 +23,37 @@ EXTENSION = "callbox"
 
 
 class StreamSlots:
-    """Caps concurrent SSE streams: each one holds a waitress worker thread."""
+    """Caps concurrent SSE streams: each one holds a waitress worker thread. One owner
+    (a user or token) gets at most ``per_owner`` of them, so nobody takes every slot."""
+
+    PER_OWNER = 4  # a few tabs and a wallboard
 
     def __init__(self, limit: int):
         self.limit = limit
         self._used = 0
+        self._owners: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def acquire(self) -> bool:
+    @property
+    def per_owner(self) -> int:
+        return max(1, min(self.PER_OWNER, self.limit // 2))
+
+    def acquire(self, owner: str = "") -> bool:
         with self._lock:
-            if self._used >= self.limit:
+            if self._used >= self.limit or self._owners.get(owner, 0) >= self.per_owner:
                 return False
             self._used += 1
+            self._owners[owner] = self._owners.get(owner, 0) + 1
             return True
 
-    def release(self) -> None:
+    def release(self, owner: str = "") -> None:
         with self._lock:
             self._used = max(0, self._used - 1)
+            left = self._owners.get(owner, 0) - 1
+            if left > 0:
+                self._owners[owner] = left
+            else:
+                self._owners.pop(owner, None)
 
     @property
     def used(self) -> int:

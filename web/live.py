@@ -8,7 +8,7 @@ from appliance.errors import ControlError
 from web.context import web_context
 from web.i18n import current_translator, js_strings, localize_status
 from web.i18n_pages import live_js_strings
-from web.security import ACTION_ROLES, has_role, may_pause
+from web.security import for_reader, ACTION_ROLES, has_role, may_pause
 from web.sse import event_names
 
 bp = Blueprint("live", __name__)
@@ -17,7 +17,7 @@ bp = Blueprint("live", __name__)
 @bp.get("/")
 def index():
     try:
-        status, core_up = localize_status(web_context().control.status()), True
+        status, core_up = for_reader(localize_status(web_context().control.status())), True
     except ControlError:
         status, core_up = None, False  # the page still serves; the banner says why it is empty
     settings = {

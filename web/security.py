@@ -21,6 +21,7 @@ from flask import Flask, abort, g, redirect, render_template, request, session, 
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from appliance.auth.privacy import mask
 from web.context import web_context
 from web.errors import api_error
 
@@ -199,6 +200,17 @@ def audit(action: str, target: str = "", **details) -> None:
     log_ = web_context().audit
     if log_ is not None:
         log_.record(actor, action, target, request.remote_addr or "", details)
+
+
+def sees_personal_data() -> bool:
+    """Technicians (and tokens of that role) see customers' numbers masked, no texts."""
+    identity: Identity | None = g.get("identity")
+    return identity is not None and identity.role in OFFICE
+
+
+def for_reader(data):
+    """``data`` as the current reader may see it (masked for technicians)."""
+    return data if sees_personal_data() else mask(data)
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

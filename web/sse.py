@@ -41,8 +41,10 @@ class EventStream:
     """An iterator of SSE text chunks; closing it closes the control subscription."""
 
     def __init__(self, connect: Callable[[], Subscription], heartbeat_s: float = 15.0,
-                 retry_s: float = 1.0, sleep: Callable[[float], None] = time.sleep):
+                 retry_s: float = 1.0, sleep: Callable[[float], None] = time.sleep,
+                 transform: Callable[[Any], Any] | None = None):
         self._connect = connect
+        self._transform = transform  # e.g. masking customers' data for technicians
         self._heartbeat_s = heartbeat_s
         self._retry_s = retry_s
         self._sleep = sleep
@@ -89,7 +91,9 @@ class EventStream:
             return None
         if message is None or message.get("event") == HEARTBEAT:
             return None
-        return frame(str(message.get("event")), message.get("data") or {})
+        data = message.get("data") or {}
+        return frame(str(message.get("event")),
+                     self._transform(data) if self._transform else data)
 
     def close(self) -> None:
         if self._sub is not None:

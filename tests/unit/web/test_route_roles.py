@@ -93,3 +93,14 @@ def test_an_export_lands_in_the_audit_log(supervisor, app, seed_calls):
     assert entry.actor == "sam" and entry.source_ip == "127.0.0.1"
     assert entry.details == {"rows": 1, "filters": {"number": "+989121234567"}}
     assert app.extensions["callbox"].audit.verify().ok
+
+
+def test_technicians_see_customers_numbers_masked(signed_in, seed_calls, core, control_server):
+    seed_calls([{"started_at": "2026-03-01T08:00:00.000000Z", "caller": "+989121234567"}])
+    tech = signed_in("tina", "technician")
+    (call,) = tech.get("/api/calls").json
+    assert call["caller"] == "+989•••67"
+    assert "+989121234567" not in tech.get("/calls").get_data(as_text=True)
+    assert tech.get("/api/status").json["in_menu"][0]["caller"] == "+989•••33"
+    boss = signed_in("sam", "supervisor")
+    assert boss.get("/api/calls").json[0]["caller"] == "+989121234567"

@@ -140,4 +140,5 @@ def test_only_technicians_and_admins(health_app, users, control_server):
             assert api.json["error"] == "forbidden"
         live = client.get("/", headers=auth).get_data(as_text=True)
         assert ('href="/health"' in live) is allowed, role  # offered only to those who may
-        assert 'href="/messages"' in live
+        # customers' messages: not for technicians (docs/security.md)
+        assert ('href="/messages"' in live) is (role != "technician"), role

@@ -66,8 +66,8 @@ def token(users):
 def open_stream(live_server, token):
     readers = []
 
-    def _open(with_token: bool = True) -> SseReader:
-        reader = SseReader(live_server, token if with_token else None)
+    def _open(with_token: bool = True, other: str | None = None) -> SseReader:
+        reader = SseReader(live_server, other or (token if with_token else None))
         readers.append(reader)
         return reader
 
@@ -105,8 +105,9 @@ def test_a_bus_event_reaches_the_browser_within_a_second(open_stream, control_se
     assert (name, data["caller"]) == ("CallQueued", "+989121234567")
 
 
-def test_each_browser_gets_its_own_subscription(open_stream, control_server, bus):
-    first, second = open_stream(), open_stream()
+def test_each_browser_gets_its_own_subscription(open_stream, control_server, bus, users):
+    # two people (one user may hold only part of the few slots of this small server)
+    first, second = open_stream(), open_stream(other=users.create_token("supervisor"))
     _wait_for_subscribers(control_server, 2)
     bus.publish(DispatcherStateChanged("boris", "paused", "available"))
     assert first.next_named()[0] == second.next_named()[0] == "DispatcherStateChanged"
@@ -151,3 +152,24 @@ def test_a_closed_browser_frees_its_subscription(open_stream, control_server, ap
     while control_server.subscriber_count or app.extensions[EXTENSION].streams.used:
         assert time.monotonic() < deadline, "subscription leaked after the browser left"
         time.sleep(0.02)
+
+
+def test_one_user_cannot_take_every_stream_slot(open_stream, control_server, app, users):
+    slots = app.extensions[EXTENSION].streams
+    slots.limit = 4  # per owner: 2
+    mine = [open_stream(), open_stream()]
+    assert all(r.response.status == 200 for r in mine)
+    third = open_stream()
+    assert third.response.status == 503
+    assert json.loads(third.response.read())["error"] == "too_many_streams"
+    other = open_stream(other=users.create_token("supervisor"))
+    assert other.response.status == 200  # someone else still gets a live page
+
+
+def test_a_technician_sees_callers_masked_on_the_stream(open_stream, control_server, bus,
+                                                        users):
+    reader = open_stream(other=users.create_token("technician"))
+    _wait_for_subscribers(control_server, 1)
+    bus.publish(CallQueued("c1", "taxi", "+989121234567"))
+    name, data = reader.next_named()
+    assert (name, data["caller"]) == ("CallQueued", "+989•••67")
