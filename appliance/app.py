@@ -13,6 +13,9 @@ from typing import Any, Callable
 
 from appliance import __version__, events as ev
 from appliance.acd.acd import Acd
+from appliance.acd.actions import music_lookup, queue_actions, with_queue_prompts
+from appliance.acd.features import EVENT_TYPES as FEATURE_EVENTS, FeatureCodes
+from appliance.acd.pauselog import EVENT_TYPES as PAUSE_EVENTS, PauseLog
 from appliance.callback import EVENT_TYPES as CALLBACK_EVENTS, Callbacks
 from appliance.config.model import Config, GsmConfig
 from appliance.control.protocol import socket_path
@@ -28,6 +31,7 @@ from appliance.lamps.buttons import ButtonBoard, buttons_from_config
 from appliance.lamps.pins import make_pin_factory
 from appliance.lamps.specs import lamps_from_config
 from appliance.prompts.catalog import PromptSet
+from appliance.prompts.uploads import UploadedPrompts
 from appliance.prompts.tts import EspeakSynthesizer, default_voice
 from appliance.store.calllog import EVENT_TYPES as CALLLOG_EVENTS, CallLog
 from appliance.store.db import db_path
@@ -71,7 +75,7 @@ class Core:
         self.data_dir = Path(data_dir)
         self.options = options
         self.bus = ev.EventBus()
-        self.prompts = PromptSet(self.data_dir, config, EspeakSynthesizer())
+        self.prompts = PromptSet(self.data_dir, with_queue_prompts(config), EspeakSynthesizer())
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="ivr-writer")  # off the bus
         self.calllog = CallLog(db_path(self.data_dir))
         self.messages = MessageStore(db_path(self.data_dir))
@@ -79,19 +83,20 @@ class Core:
         self.router = CallRouter(self._sip_settings(), self.bus.publish)
         direct = direct_queues(config)
         self.acd = Acd(config.queue + direct, config.dispatcher, self.router, self.prompts.path,
-                       self.bus, time.monotonic)
+                       self.bus, time.monotonic, settings=config.acd)
         # One pin factory for lamps and buttons: it is what notices a pin used twice.
         factory = options.pin_factory or make_pin_factory(config.lamps.pin_factory)
         self._wire_ivr(factory, {q.name for q in direct})
         self.callbacks = Callbacks(self.acd, self.router, self.bus, self.prompts.path,
                                    lines=self.router.lines, country=config.office.country)
+        self._wire_queue()
         self.lamps = LampBoard(factory, lamps_from_config(config), self.bus.publish)
         self.buttons = ButtonBoard(factory, buttons_from_config(config), self._button_pressed)
         self._add_gsm_lines(factory)
-        actions = {"pause": self._action_pause, "send_sms": self._action_send_sms,
+        actions = {"send_sms": self._action_send_sms,
                    "ussd": self._action_ussd, "call_back": self._action_call_back,
                    "ivr_reload": self.ivr.reload, "ivr_status": self.ivr.status,
-                   **options.extra_actions}
+                   **queue_actions(self.acd, self.on_bus), **options.extra_actions}
         self.control = ControlServer(socket_path(self.data_dir), self.status, actions)
         self.alarms: dict[str, ev.AlarmRaised] = {}
         self.health = HealthWatch(HealthProbe(self.data_dir), self.bus.publish)
@@ -119,6 +124,26 @@ class Core:
                 port, lambda text, out: synth.synthesize(text, voice, out), self.router,
                 self.bus, self.writer.submit, self.flow.start_menu,
                 self.data_dir / "prompts" / "calls", cfg.office.language)
+
+    def _wire_queue(self) -> None:
+        """Queue extras: hold music, callbacks keeping their place, voicemail on overflow,
+        feature codes, pause log."""
+        lang, bus = self.config.office.language, self.bus
+        uploads = UploadedPrompts(self.data_dir)
+        self.acd.music = music_lookup(self.config.queue, lambda key: uploads.path(lang, key),
+                                      self.prompts.path)
+        self.acd.callbacks = self.callbacks
+        self.acd.router = lambda call_id, queue: self.flow.take_voicemail(
+            call_id, queue=queue, reason="overflow")
+        self.features = FeatureCodes(self.acd, self.router, self.prompts.path, bus,
+                                     enabled=self.config.acd.feature_codes)
+        self.flow.features = self.features
+        self.pauselog = PauseLog(db_path(self.data_dir))
+        bus.subscribe(self.acd.offered, (ev.CallOffered,))
+        bus.subscribe(self.features.handle, FEATURE_EVENTS)
+        bus.subscribe(self.acd.on_digit, (ev.DtmfReceived,))
+        bus.subscribe(self.acd.forget, (ev.CallEnded,))
+        bus.subscribe(self.pauselog.handle, PAUSE_EVENTS)
 
     def _wire_queue(self) -> None:
         """Queue extras: hold music, callbacks keeping their place, voicemail on overflow,
@@ -206,6 +231,7 @@ class Core:
         self.voicemail.prepare()
         self.ivr.start()  # callbox.toml's [ivr] or the web's tree; its languages' prompts
         self.calllog.start()
+        self.pauselog.start()
         self.bus.start()
         self.control.start()
         self.health.start()
@@ -226,6 +252,7 @@ class Core:
         self.control.stop()
         self.bus.stop()
         self.calllog.stop()
+        self.pauselog.stop()
         self.messages.close()
         for modem in self.sim_modems.values():
             modem.stop()
@@ -303,12 +330,6 @@ class Core:
     def _button_pressed(self, dispatcher: str) -> None:
         """A desk button (gpiozero's thread): toggle the dispatcher's pause on the bus."""
         self.bus.call_soon(lambda: self.acd.toggle_pause(dispatcher))
-
-    def _action_pause(self, args: dict) -> Any:
-        name, paused = str(args.get("dispatcher", "")), bool(args.get("paused", True))
-        if name not in self.acd.agents:
-            raise CallboxError(f"no dispatcher named {name!r}")
-        return self.on_bus(lambda: self.acd.set_paused(name, paused))
 
     def _action_call_back(self, args: dict) -> Any:
         """Ring the dispatcher's phone, then call ``number`` (on ``line`` or the first GSM line)."""

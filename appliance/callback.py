@@ -83,6 +83,9 @@ class Callback:
     placed: float  # monotonic
     phase: Phase = Phase.DISPATCHER
     timer: ev.Timer | None = None
+    queue: str = ""  # a queue's callback keeping the caller's place ("" = click-to-call)
+    on_end: Callable[[bool], None] | None = None  # told whether the dispatcher answered
+    dispatcher_answered: bool = False
 
 
 def dial_string(number: str) -> str:
@@ -123,7 +126,12 @@ class Callbacks:
         self._by_leg: dict[str, tuple[Callback, str]] = {}  # leg id -> (callback, "a"|"b")
 
     # ------------------------------------------------------------ the action
-    def start(self, dispatcher: str, number: str, line: str = "") -> str:
+    @property
+    def gsm_lines(self) -> Collection[str]:
+        return self._lines
+
+    def start(self, dispatcher: str, number: str, line: str = "", *, queue: str = "",
+              on_end: Callable[[bool], None] | None = None) -> str:
         """Ring ``dispatcher``'s phone, then call ``number``; returns the call id.
         Raises ValueError for a bad number and CallboxError when it cannot be done now."""
         agent = self._acd.agents.get(dispatcher)
@@ -134,7 +142,7 @@ class Callbacks:
         call_id = uuid.uuid4().hex
         cb = Callback(call_id, dispatcher, to_e164(dial, self._country), line_name, uri,
                       leg_a="cb-a-" + uuid.uuid4().hex[:12], leg_b="cb-b-" + uuid.uuid4().hex[:12],
-                      placed=self._now())
+                      placed=self._now(), queue=queue, on_end=on_end)
         self._acd.reserve(dispatcher, cb.leg_a)  # raises unless the dispatcher is free
         self.active[call_id] = cb
         self._by_leg[cb.leg_a] = (cb, "a")
@@ -185,6 +193,7 @@ class Callbacks:
     # ------------------------------------------------------------ actions
     def _do_dial_customer(self, cb: Callback, reason: str) -> None:
         self._cancel(cb)
+        cb.dispatcher_answered = True
         self._acd.engaged(cb.dispatcher)
         self._control.play(cb.leg_a, [self._prompt("calling_customer")])
         self._by_leg[cb.leg_b] = (cb, "b")
@@ -195,7 +204,8 @@ class Callbacks:
     def _do_connect(self, cb: Callback, reason: str) -> None:
         self._cancel(cb)
         self._control.bridge(cb.leg_a, cb.leg_b)
-        self._bus.publish(ev.CallBridged(call_id=cb.call_id, dispatcher=cb.dispatcher, queue="",
+        self._bus.publish(ev.CallBridged(call_id=cb.call_id, dispatcher=cb.dispatcher,
+                                         queue=cb.queue,
                                          wait_s=round(self._now() - cb.placed, 3)))
 
     def _do_dispatcher_refused(self, cb: Callback, reason: str) -> None:
@@ -237,6 +247,8 @@ class Callbacks:
         log.info("call_id=%s callback ended: %s (%s)", cb.call_id, disposition, cause)
         self._bus.publish(ev.CallEnded(call_id=cb.call_id, disposition=disposition,
                                        hangup_cause=cause, ended_by=by))
+        if cb.on_end is not None:
+            cb.on_end(cb.dispatcher_answered)
 
     @staticmethod
     def _cancel(cb: Callback) -> None:

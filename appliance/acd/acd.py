@@ -13,10 +13,13 @@ from datetime import datetime
 from typing import Callable
 
 from appliance import events as ev
+from appliance.acd import announce
 from appliance.acd.agents import Agent, AgentState, AgentTrigger
 from appliance.acd.hold import HoldPlayer
-from appliance.acd.strategies import STRATEGIES
-from appliance.config.model import DispatcherConfig, QueueConfig
+from appliance.acd.overflow import OverflowMixin
+from appliance.acd.presence import PresenceMixin
+from appliance.acd.strategies import STRATEGIES, Context
+from appliance.config.model import AcdConfig, DispatcherConfig, QueueConfig
 from appliance.errors import CallboxError
 
 log = logging.getLogger("callbox.acd")
@@ -34,10 +37,13 @@ class Waiting:
     caller: str
     since: float  # monotonic
     since_wall: datetime
-    hold: HoldPlayer
+    hold: HoldPlayer | None  # None: a callback keeping its place (the caller hung up)
     tried: set[str] = field(default_factory=set)
     legs: set[str] = field(default_factory=set)
     retry: ev.Timer | None = None
+    max_wait: ev.Timer | None = None
+    line: str = ""  # the line the caller came in on (callbacks go out on it)
+    callback_to: str = ""  # set when the caller asked to be called back: number or SIP URI
 
 
 @dataclass
@@ -57,14 +63,24 @@ class Conversation:
     started: float
 
 
-class Acd:
+DEFAULT_HANDLE_S = 120.0  # assumed length of a conversation before any was measured
+
+
+class Acd(PresenceMixin, OverflowMixin):
     def __init__(self, queues: list[QueueConfig], dispatchers: list[DispatcherConfig], control,
-                 prompt: Callable[[str], str], bus, monotonic: Callable[[], float]):
+                 prompt: Callable[[str], str], bus, monotonic: Callable[[], float],
+                 settings: AcdConfig | None = None, music: Callable[[str], str | None] | None = None):
         self._queues = {q.name: q for q in queues}
-        self.agents = {d.name: Agent(d.name, d.extension, d.phone) for d in dispatchers}
+        self.agents = {d.name: Agent(d.name, d.extension, d.phone, order=i,
+                                     penalties=dict(d.skills))
+                       for i, d in enumerate(dispatchers)}
         for q in queues:
             for name in (q.members or list(self.agents)):
                 self.agents[name].queues.add(q.name)
+        for d in dispatchers:
+            self.agents[d.name].queues.update(q for q in d.skills if q in self._queues)
+        self._settings = settings or AcdConfig()
+        self.music = music or (lambda queue: None)  # queue -> its hold music WAV, or None
         self._control = control
         self._prompt = prompt
         self._bus = bus
@@ -75,27 +91,110 @@ class Acd:
         self._placed: set[str] = set()  # legs this queue originated (others are not ours)
         self._tick: ev.Timer | None = None
         self._over: dict[str, bool] = {}
+        self._last: dict[str, str] = {}  # queue -> dispatcher rung last (round-robin)
+        self._handle_s: dict[str, float] = {}  # queue -> moving average of conversation length
+        # (call_id, queue) -> True when voicemail took the call (the flow's entry point)
+        self.router: Callable[[str, str], bool] | None = None
+        self.callbacks = None  # appliance.callback.Callbacks, for callbacks keeping their place
+        self._reach: dict[str, str] = {}  # call_id -> number/URI a callback would dial
+        self._lines: dict[str, str] = {}  # call_id -> line it came in on
+        self._hops: dict[str, set[str]] = {}  # call_id -> queues it overflowed from
+        self._farewell: dict[str, tuple[int, str, str]] = {}  # call_id -> (token, disp, cause)
 
     # ------------------------------------------------------------ inputs
-    def enqueue(self, call_id: str, queue: str, caller: str) -> None:
+    def enqueue(self, call_id: str, queue: str, caller: str, line: str = "",
+                since: float | None = None, reach: str | None = None) -> None:
+        """``reach``: what a callback would dial (the caller's SIP URI or number)."""
         conf = self._queues[queue]
-        hold = HoldPlayer(call_id, self._control, self._prompt, self._bus, conf.announce_every_s)
-        self.waiting[call_id] = Waiting(call_id, queue, caller, self._now(), ev.utcnow(), hold)
+        if reach is not None:
+            self._reach[call_id] = reach
+        line = line or self._lines.pop(call_id, "")
+        if conf.max_length and sum(w.queue == queue for w in self.waiting.values()) \
+                >= conf.max_length:
+            self._overflow_new(call_id, queue, caller, line, since)
+            return
+        hold = HoldPlayer(call_id, self._control, self._prompt, self._bus, conf.announce_every_s,
+                          announcement=lambda: self._announcement(call_id),
+                          music=lambda: self.music(queue) or self._prompt("hold_music"))
+        waiting = Waiting(call_id, queue, caller, self._now() if since is None else since,
+                          ev.utcnow(), hold, line=line)
+        self.waiting[call_id] = waiting
         self._bus.publish(ev.CallQueued(call_id=call_id, queue=queue, caller=caller))
         hold.start()
+        if conf.max_wait_s:
+            left = max(0.0, conf.max_wait_s - (self._now() - waiting.since))
+            waiting.max_wait = self._bus.call_later(left, lambda: self._waited_too_long(call_id))
         self._queue_changed(queue)
         self.dispatch()
 
+    def offered(self, event: ev.CallOffered) -> None:
+        """Bus subscriber (CallOffered): where a callback would reach this caller."""
+        self._lines[event.call_id] = event.line
+        self._reach[event.call_id] = event.remote_uri or event.caller
+
+    def forget(self, event: ev.CallEnded) -> None:
+        """Bus subscriber (CallEnded): drop what ``offered`` noted, unless a callback waits."""
+        self._lines.pop(event.call_id, None)
+        if event.call_id not in self.waiting:
+            self._reach.pop(event.call_id, None)
+
+    def on_digit(self, event: ev.DtmfReceived) -> None:
+        """Bus subscriber (DtmfReceived): keys pressed while waiting."""
+        self.digit(event.call_id, event.digit)
+
+    def digit(self, call_id: str, digit: str) -> None:
+        """A key pressed while waiting: the callback key books a callback keeping the place."""
+        waiting = self.waiting.get(call_id)
+        if waiting is not None and waiting.hold is not None \
+                and digit == self._queues[waiting.queue].callback_key:
+            self._book_callback(waiting)
+
+    def _announcement(self, call_id: str) -> list[str]:
+        waiting = self.waiting.get(call_id)
+        if waiting is None:
+            return ["still_waiting"]
+        conf = self._queues[waiting.queue]
+        keys = []
+        if conf.announce_position:
+            position = self.position(call_id)
+            staffed = sum(1 for a in self.agents.values()
+                          if waiting.queue in a.queues and a.state != AgentState.OFFLINE)
+            handle = self._handle_s.get(waiting.queue, DEFAULT_HANDLE_S)
+            keys += [announce.position_keys(position),
+                     announce.wait_key(announce.expected_wait_s(position, handle, staffed))]
+        else:
+            keys.append("still_waiting")
+        if conf.callback_key:
+            keys.append(f"callback_offer_{conf.callback_key}")
+        return keys
+
+    @property
+    def pause_reasons(self) -> list[str]:
+        return list(self._settings.pause_reasons)
+
+    def position(self, call_id: str) -> int:
+        """1 for the caller who is offered next in their queue."""
+        me = self.waiting[call_id]
+        line = sorted((w for w in self.waiting.values() if w.queue == me.queue),
+                      key=lambda w: w.since)  # stable: equal times keep their arrival order
+        return 1 + line.index(me)
+
     def prompt_finished(self, call_id: str, token: int) -> None:
         waiting = self.waiting.get(call_id)
-        if waiting is not None:
+        if waiting is not None and waiting.hold is not None:
             waiting.hold.prompt_finished(token)
+        else:
+            self.farewell_finished(call_id, token)
 
     def owns(self, call_id: str) -> bool:
-        return call_id in self.waiting or call_id in self.talks
+        return call_id in self.waiting or call_id in self.talks or call_id in self._farewell
 
     def caller_hung_up(self, call_id: str, reason: str) -> None:
+        if self.farewell_hung_up(call_id):
+            return  # sent away, or a callback keeping its place (the entry stays queued)
         if call_id in self.waiting:
+            self._reach.pop(call_id, None)
+            self._hops.pop(call_id, None)
             waiting = self._leave(call_id)
             self._end(call_id, "abandoned", f"caller hung up while waiting ({reason})", "caller")
             log.info("call_id=%s abandoned after %.1f s", call_id, self._now() - waiting.since)
@@ -121,6 +220,8 @@ class Acd:
             return
         self._cancel(offer.timer)
         self._leave(offer.call_id, keep_leg=leg_id)
+        self._reach.pop(offer.call_id, None)
+        self._hops.pop(offer.call_id, None)
         self._agent_fire(offer.agent, AgentTrigger.ANSWER)
         self.agents[offer.agent].leg_id = leg_id
         wait_s = round(self._now() - waiting.since, 3)
@@ -150,7 +251,7 @@ class Acd:
     def dispatch(self) -> None:
         """Offer waiting callers (oldest first) to free dispatchers."""
         for waiting in sorted(self.waiting.values(), key=lambda w: w.since):
-            if waiting.legs or waiting.retry is not None:
+            if waiting.legs or waiting.retry is not None or waiting.call_id not in self.waiting:
                 continue
             conf = self._queues[waiting.queue]
             free = self._free_for(waiting)
@@ -158,7 +259,13 @@ class Acd:
                 waiting.tried.clear()  # everyone refused once: ring them again a bit later
                 waiting.retry = self._bus.call_later(RETRY_S, lambda w=waiting: self._retry(w))
                 continue
-            for agent in STRATEGIES[conf.strategy](free):
+            chosen = STRATEGIES[conf.strategy](free, Context(waiting.queue,
+                                                             self._last.get(waiting.queue, "")))
+            if chosen and waiting.hold is None:
+                self._start_callback(waiting, chosen[0])  # rings the dispatcher first
+                continue
+            for agent in chosen:
+                self._last[waiting.queue] = agent.name
                 self._offer(waiting, agent, conf)
 
     def _free_for(self, waiting: Waiting) -> list[Agent]:
@@ -189,11 +296,13 @@ class Acd:
         offer = self.offers.pop(leg_id, None)
         if offer is not None:
             self._control.hangup(leg_id, 487)
-            self._refused(offer, "no answer in time")
+            self._refused(offer, "no answer in time", missed=True)
 
-    def _refused(self, offer: Offer, reason: str) -> None:
+    def _refused(self, offer: Offer, reason: str, missed: bool = False) -> None:
         self._cancel(offer.timer)
         self._agent_fire(offer.agent, AgentTrigger.NO_ANSWER)
+        if missed:  # rang out (not busy, not an error): counts towards auto-pause
+            self._missed(self.agents[offer.agent])
         waiting = self.waiting.get(offer.call_id)
         if waiting is not None:
             waiting.legs.discard(offer.leg_id)
@@ -206,8 +315,10 @@ class Acd:
     def _leave(self, call_id: str, keep_leg: str = "") -> Waiting:
         """Take a caller out of the queue; ring no one else for them."""
         waiting = self.waiting.pop(call_id)
-        waiting.hold.stop()
+        if waiting.hold is not None:
+            waiting.hold.stop()
         self._cancel(waiting.retry)
+        self._cancel(waiting.max_wait)
         for leg_id in waiting.legs - {keep_leg}:
             offer = self.offers.pop(leg_id, None)
             if offer is not None:
@@ -220,7 +331,11 @@ class Acd:
     def _finish_talk(self, talk: Conversation) -> None:
         agent = self.agents[talk.agent]
         agent.calls_answered += 1
-        agent.talk_s += self._now() - talk.started
+        agent.misses = 0
+        length = self._now() - talk.started
+        agent.talk_s += length
+        old = self._handle_s.get(talk.queue, DEFAULT_HANDLE_S)
+        self._handle_s[talk.queue] = old + 0.2 * (length - old)  # expected-wait estimate
         agent.leg_id = ""
         self._agent_fire(talk.agent, AgentTrigger.HANGUP)
         self._start_wrapup(agent, self._queues[talk.queue].wrapup_s)
@@ -250,17 +365,19 @@ class Acd:
     def _agent_fire(self, name: str, trigger: AgentTrigger) -> None:
         agent = self.agents[name]
         before = agent.state
-        after = agent.fire(trigger)
-        if agent.pause_after and after in (AgentState.AVAILABLE, AgentState.WRAPUP):
-            agent.pause_after = False  # a pause asked for during a call starts now
-            after = agent.fire(AgentTrigger.PAUSE)
+        after = self._after_call(agent, agent.fire(trigger))
+        if trigger == AgentTrigger.ANSWER:
+            agent.misses = 0
         if after == AgentState.AVAILABLE and before != AgentState.AVAILABLE:
             agent.idle_since = self._now()
             if before == AgentState.RINGING:
                 agent.leg_id = ""
+        if after != AgentState.PAUSED:
+            agent.pause_reason = ""
         if after != before:
-            self._bus.publish(ev.DispatcherStateChanged(dispatcher=name, state=str(after),
-                                                        previous=str(before)))
+            self._bus.publish(ev.DispatcherStateChanged(
+                dispatcher=name, state=str(after), previous=str(before),
+                reason=agent.pause_reason if after == AgentState.PAUSED else ""))
 
     @staticmethod
     def _cancel(timer: ev.Timer | None) -> None:
@@ -288,23 +405,6 @@ class Acd:
                 self._queue_changed(name)  # may arm the next tick itself
         if self.waiting and self._tick is None:
             self._tick = self._bus.call_later(1.0, self._check_targets)
-
-    def set_paused(self, name: str, paused: bool) -> str:
-        agent = self.agents[name]
-        if agent.state == AgentState.OFFLINE:
-            raise CallboxError(f"dispatcher {name} is offline")
-        if agent.state in (AgentState.BUSY, AgentState.RINGING):
-            if agent.pause_after != paused:  # takes effect when this call ends
-                agent.pause_after = paused
-                self._bus.publish(ev.PauseRequested(dispatcher=name, pending=paused))
-        elif paused:
-            self._agent_fire(name, AgentTrigger.PAUSE)
-        elif agent.state == AgentState.PAUSED:
-            self._agent_fire(name, AgentTrigger.RESUME)
-            self._fresh_dispatcher()
-        else:
-            agent.pause_after = False  # not paused (free or wrapping up): nothing to resume
-        return str(agent.state)
 
     # ------------------------------------------- dispatchers used outside the queue
     def reserve(self, name: str, leg_id: str) -> None:
@@ -336,22 +436,20 @@ class Acd:
             wrapups = [self._queues[q].wrapup_s for q in agent.queues if q in self._queues]
             self._start_wrapup(agent, max(wrapups, default=QueueConfig.wrapup_s))
 
-    def toggle_pause(self, name: str) -> str:
-        agent = self.agents[name]
-        paused = agent.state == AgentState.PAUSED or agent.pause_after
-        return self.set_paused(name, not paused)
-
     def status(self) -> dict:
         now = self._now()
         queues = [{"name": name, "waiting": [
             {"caller": w.caller, "since": w.since_wall.isoformat().replace("+00:00", "Z"),
              "call_id": w.call_id, "wait_s": round(now - w.since, 1),
+             "callback": w.hold is None,
              "ringing": sorted(self.offers[l].agent for l in w.legs if l in self.offers)}
             for w in sorted(self.waiting.values(), key=lambda w: w.since) if w.queue == name]}
             for name in self._queues]
         agents = [{"name": a.name, "extension": a.extension, "state": str(a.state),
                    "calls_answered": a.calls_answered, "talk_s": round(a.talk_s, 1),
-                   "pause_pending": a.pause_after,
+                   "pause_pending": a.pause_after, "logout_pending": a.logout_after,
+                   "pause_reason": a.pause_reason, "auto_paused": a.pause_reason == "auto",
+                   "queues": sorted(a.queues), "missed_in_a_row": a.misses,
                    "on_call": next((t.call_id for t in self.talks.values() if t.agent == a.name), None)}
                   for a in self.agents.values()]
         return {"dispatchers": agents, "queues": queues}

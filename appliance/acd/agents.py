@@ -51,6 +51,10 @@ AGENT_TRANSITIONS: dict[tuple[AgentState, AgentTrigger], AgentState] = {
     (S.OFFLINE, T.LOGOUT): S.OFFLINE,
     (S.AVAILABLE, T.LOGIN): S.AVAILABLE,
     (S.PAUSED, T.WRAPPED): S.PAUSED,  # wrap-up timer of a dispatcher who paused
+    (S.WRAPUP, T.LOGOUT): S.OFFLINE,
+    (S.OFFLINE, T.WRAPPED): S.OFFLINE,  # wrap-up timer of a dispatcher who logged out
+    (S.PAUSED, T.LOGIN): S.PAUSED,  # already logged in: the pause stays
+    (S.WRAPUP, T.LOGIN): S.WRAPUP,
 }
 
 
@@ -67,6 +71,14 @@ class Agent:
     talk_s: float = 0.0
     queues: set[str] = field(default_factory=set)
     wrapup_timer: Any = None  # the bus timer that ends the current wrap-up
+    order: int = 0  # position in [[dispatcher]] (round-robin order)
+    penalties: dict[str, int] = field(default_factory=dict)  # queue -> penalty (skills)
+    misses: int = 0  # offers in a row that rang out (auto-pause)
+    pause_reason: str = ""
+    logout_after: bool = False  # a log-out asked for during a call: after it
+
+    def penalty(self, queue: str, unset: int = 0) -> int:
+        return self.penalties.get(queue, unset)
 
     def fire(self, trigger: AgentTrigger) -> AgentState:
         """Move to the next state; an unknown pair is a bug and raises."""

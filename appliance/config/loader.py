@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from appliance.config.model import (
-    Config, DeskConfig, DispatcherConfig, GsmConfig, IvrConfig, IvrHours, IvrMenu, IvrWeekly, LampsConfig,
+    AcdConfig, Config, DeskConfig, DispatcherConfig, GsmConfig, IvrConfig, IvrHours, IvrMenu, IvrWeekly,
+    LampsConfig,
     OfficeConfig, PromptsConfig, QueueConfig, SipConfig, SipTrunk, VoicemailConfig, WebConfig,
 )
 from appliance.errors import ConfigError
@@ -246,6 +247,7 @@ _SECTIONS: dict[str, Builder] = {
                               "hours": _table(IvrHours, {"weekly": _table_list(IvrWeekly)})}),
     "queue": _table_list(QueueConfig),
     "prompts": _table(PromptsConfig),
+    "acd": _table(AcdConfig),
     "desk": _table(DeskConfig),
     "voicemail": _table(VoicemailConfig),
 }

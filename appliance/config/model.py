@@ -65,6 +65,8 @@ class DispatcherConfig:
     phone: str  # "sip:101@192.168.1.21" ("local" was refused: no sound device)
     lamp: int | None = None
     button: int | None = None
+    # queue name -> penalty (0 = rung first); also makes the dispatcher a member of it
+    skills: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -123,12 +125,18 @@ class VoicemailConfig:
 @dataclass
 class QueueConfig:
     name: str
-    strategy: str = "ringall"  # ringall | longest-idle
+    strategy: str = "ringall"  # ringall | longest-idle | round-robin | fewest-calls | skills
     ring_timeout_s: float = 15.0
     wrapup_s: float = 5.0
     target_wait_s: float = 60.0
     announce_every_s: float = 30.0
     members: list[str] = field(default_factory=list)  # dispatcher names; empty = all
+    announce_position: bool = False  # say the caller's place and expected wait
+    music: str = ""  # hold music WAV/MP3/OGG for this queue; empty = the built-in one
+    max_wait_s: float = 0.0  # 0 = no limit; then `overflow`
+    max_length: int = 0  # callers waiting at most; 0 = no limit; a newcomer overflows
+    overflow: str = ""  # "" (keep waiting / refuse) | queue:NAME | voicemail | callback | hangup
+    callback_key: str = ""  # a key the waiting caller presses to be called back
 
 
 @dataclass
@@ -149,6 +157,15 @@ class DeskConfig:
     ring_s: float = 8.0  # "ring on approach": how long the phone rings (about two rings)
 
 
+@dataclass
+class AcdConfig:
+    """Dispatcher states (``[acd]``)."""
+    pause_reasons: list[str] = field(default_factory=lambda: ["break", "lunch", "meeting",
+                                                              "training"])
+    auto_pause_after: int = 3  # offers in a row that ring out → paused; 0 = never
+    feature_codes: bool = True  # *1 log in, *2 log out, *3 pause/resume from the phone
+
+
 def default_queues() -> list[QueueConfig]:
     return [QueueConfig(name="taxi"), QueueConfig(name="office"), QueueConfig(name="operator")]
 
@@ -164,5 +181,6 @@ class Config:
     ivr: IvrConfig = field(default_factory=IvrConfig)
     queue: list[QueueConfig] = field(default_factory=default_queues)
     prompts: PromptsConfig = field(default_factory=PromptsConfig)
+    acd: AcdConfig = field(default_factory=AcdConfig)
     desk: DeskConfig = field(default_factory=DeskConfig)
     voicemail: VoicemailConfig = field(default_factory=VoicemailConfig)

@@ -21,7 +21,7 @@ from appliance.config.ivrcheck import check_ivr_tree
 LANGUAGES = ("fa", "ru", "en")
 GSM_PROFILES = ("quectel", "simcom", "huawei", "sim800", "auto")
 PIN_FACTORIES = ("lgpio", "mock")
-STRATEGIES = ("ringall", "longest-idle")
+STRATEGIES = ("ringall", "longest-idle", "round-robin", "fewest-calls", "skills")
 BAUDRATES = (9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)
 GPIO_PINS = range(0, 28)  # BCM numbers on the Raspberry Pi header
 DTMF_KEYS = "0123456789*#"
@@ -145,6 +145,7 @@ def _validate(cfg: Config, data: dict, problems: _Problems) -> None:
     lines = _check_line_names(cfg, problems)
     _check_dispatchers(cfg.dispatcher, problems)
     _check_queues(cfg.queue, cfg.dispatcher, problems)
+    _check_queue_extras(cfg, problems)
     _check_ivr(cfg.ivr, cfg.queue, "ivr" in data, problems, {d.name for d in cfg.dispatcher})
     check_ivr_tree(cfg, problems)
     _one_of(cfg.lamps.pin_factory, PIN_FACTORIES, "lamps.pin_factory", problems)
@@ -265,6 +266,35 @@ def _check_queues(queues: list[QueueConfig], dispatchers: list[DispatcherConfig]
                 "member", problems)
     _unique([(f"queue[{i}].name", q.name) for i, q in enumerate(queues)], "queue name",
             problems)
+
+
+def _check_queue_extras(cfg: Config, problems: _Problems) -> None:
+    """Skills, overflow and dispatcher-state keys (issue #11: queue)."""
+    names = {q.name for q in cfg.queue}
+    for i, d in enumerate(cfg.dispatcher):
+        for queue, penalty in d.skills.items():
+            key = f"dispatcher[{i}].skills.{queue}"
+            if queue not in names:
+                problems.add(key, f"dispatcher '{d.name}' has a skill for unknown queue '{queue}'")
+            elif not 0 <= penalty <= 99:
+                problems.add(key, f"penalty must be 0..99 (got {penalty})")
+    for i, q in enumerate(cfg.queue):
+        key = f"queue[{i}]"
+        _at_least(q.max_wait_s, 0, f"{key}.max_wait_s", problems)
+        _at_least(q.max_length, 0, f"{key}.max_length", problems)
+        kind, _, arg = q.overflow.partition(":")
+        if q.overflow not in ("", "voicemail", "callback", "hangup") and not (
+                kind == "queue" and arg in names and arg != q.name):
+            problems.add(f"{key}.overflow", f"{q.overflow!r} must be queue:OTHER (a known queue), "
+                                            "voicemail, callback or hangup")
+        if (q.max_wait_s or q.max_length) and not q.overflow:
+            problems.add(f"{key}.overflow", "max_wait_s / max_length need an overflow")
+        if q.callback_key and (len(q.callback_key) != 1 or q.callback_key not in DTMF_KEYS):
+            problems.add(f"{key}.callback_key", f"{q.callback_key!r} is not a key (0-9, *, #)")
+    reasons = cfg.acd.pause_reasons
+    if any(not r.strip() for r in reasons) or len(set(reasons)) != len(reasons):
+        problems.add("acd.pause_reasons", "reasons must be non-empty and different")
+    _at_least(cfg.acd.auto_pause_after, 0, "acd.auto_pause_after", problems)
 
 
 def _check_ivr(ivr: IvrConfig, queues: list[QueueConfig], written: bool,

@@ -20,6 +20,7 @@ from appliance.audit.schema import MIGRATION as AUDIT_TABLES
 from appliance.desk.schema import MIGRATION as DESK_TABLES
 from appliance.errors import StoreError
 from appliance.voicemail.schema import VOICEMAIL_TABLES
+from appliance.acd.schema import PAUSE_TABLES
 
 log = logging.getLogger("callbox.store")
 
@@ -53,6 +54,7 @@ SCHEMA: tuple[tuple[str, ...], ...] = (
     DESK_TABLES,  # 1 -> 2: customers, orders, drivers, streets (appliance/desk/schema.py)
     AUDIT_TABLES,  # 2 -> 3: the append-only audit log (appliance/audit/schema.py)
     VOICEMAIL_TABLES,  # 3 -> 4: voicemail (appliance/voicemail/schema.py)
+    PAUSE_TABLES,  # 4 -> 5: pause time by reason (appliance/acd/schema.py)
 )
 
 

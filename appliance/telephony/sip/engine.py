@@ -342,7 +342,9 @@ class SipEngine(MediaMixin):
                                           callee=callee))
             return
         self._publish(ev.CallOffered(call_id=call_id, line=account.name, kind="sip", caller=caller,
-                                     caller_raw=caller_raw, callee=callee))
+                                     caller_raw=caller_raw, callee=callee,
+                                     remote_uri=info.remoteUri,
+                                     source=src_address.rsplit(":", 1)[0]))
         self._publish(ev.CallAnswered(call_id=call_id))
 
     def _admission(self, host: str, call_id: str) -> tuple[int, str] | None:

@@ -3,7 +3,8 @@
 import pytest
 
 from appliance.acd.agents import AGENT_TRANSITIONS, Agent, AgentState, AgentTrigger
-from appliance.acd.strategies import STRATEGIES, longest_idle, ring_all
+from appliance.acd.strategies import (STRATEGIES, fewest_calls, longest_idle, ring_all,
+                                      round_robin, skills)
 
 S, T = AgentState, AgentTrigger
 
@@ -77,4 +78,6 @@ def test_longest_idle_breaks_ties_by_name_and_handles_no_one():
 
 
 def test_strategies_are_known_by_their_config_names():
-    assert STRATEGIES == {"ringall": ring_all, "longest-idle": longest_idle}
+    assert STRATEGIES == {"ringall": ring_all, "longest-idle": longest_idle,
+                          "round-robin": round_robin, "fewest-calls": fewest_calls,
+                          "skills": skills}

@@ -95,11 +95,14 @@ def test_status_lists_dispatchers_with_state_and_call(bus, control, acd):
     acd.enqueue("c1", "taxi", "")
     acd.leg_answered(leg_to(control, "ali"))
     bus.advance(30)
+    common = {"calls_answered": 0, "talk_s": 0.0, "pause_pending": False,
+              "logout_pending": False, "auto_paused": False, "queues": ["office", "taxi"],
+              "missed_in_a_row": 0}
     assert acd.status()["dispatchers"] == [
-        {"name": "ali", "extension": "101", "state": "busy", "calls_answered": 0, "talk_s": 0.0,
-         "pause_pending": False, "on_call": "c1"},
-        {"name": "sara", "extension": "102", "state": "paused", "calls_answered": 0,
-         "talk_s": 0.0, "pause_pending": False, "on_call": None}]
+        {"name": "ali", "extension": "101", "state": "busy", "on_call": "c1",
+         "pause_reason": "", **common},
+        {"name": "sara", "extension": "102", "state": "paused", "on_call": None,
+         "pause_reason": "", **common}]
     acd.caller_hung_up("c1", "BYE")
     ali = acd.status()["dispatchers"][0]
     assert (ali["state"], ali["calls_answered"], ali["talk_s"], ali["on_call"]) == (
