@@ -40,6 +40,8 @@ from appliance.telephony.gsm import GsmLine
 from appliance.telephony.gsm.power import CallbackPowerHook, make_power_hook
 from appliance.telephony.gsm.sim.modem import SimModem
 from appliance.system.health import HealthProbe
+from appliance.retention.job import RetentionJob
+from appliance.retention.purge import RetentionPurge
 from appliance.system.health_watch import HealthWatch
 from appliance.telephony.router import CallRouter
 from appliance.telephony.sip.vmrecorder import VoicemailRecorder
@@ -100,6 +102,7 @@ class Core:
         self.control = ControlServer(socket_path(self.data_dir), self.status, actions)
         self.alarms: dict[str, ev.AlarmRaised] = {}
         self.health = HealthWatch(HealthProbe(self.data_dir), self.bus.publish)
+        self.retention = RetentionJob(RetentionPurge(self.data_dir, config.retention))
         self._wire()
 
     def _wire_ivr(self, factory: Any, direct: set[str]) -> None:
@@ -235,6 +238,7 @@ class Core:
         self.bus.start()
         self.control.start()
         self.health.start()
+        self.retention.start()
         try:
             self.router.start()
         except SipEngineMissing as exc:
@@ -246,6 +250,7 @@ class Core:
         log.info("core started: data=%s", self.data_dir)
 
     def stop(self) -> None:
+        self.retention.stop()
         self.health.stop()
         self.router.stop()
         self.bus.wait_idle(3.0)

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from appliance.config.model import (
     AcdConfig, Config, DeskConfig, DispatcherConfig, GsmConfig, IvrConfig, IvrHours, IvrMenu, IvrWeekly,
-    LampsConfig,
+    LampsConfig, RetentionConfig, BackupConfig,
     OfficeConfig, PromptsConfig, QueueConfig, SipConfig, SipTrunk, VoicemailConfig, WebConfig,
 )
 from appliance.errors import ConfigError
@@ -249,6 +249,8 @@ _SECTIONS: dict[str, Builder] = {
     "prompts": _table(PromptsConfig),
     "acd": _table(AcdConfig),
     "desk": _table(DeskConfig),
+    "retention": _table(RetentionConfig),
+    "backup": _table(BackupConfig),
     "voicemail": _table(VoicemailConfig),
 }
 

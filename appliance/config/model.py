@@ -166,6 +166,28 @@ class AcdConfig:
     feature_codes: bool = True  # *1 log in, *2 log out, *3 pause/resume from the phone
 
 
+@dataclass
+class RetentionConfig:
+    """How many days each kind of personal data is kept (``[retention]``; 0 = forever).
+    The core purges older records hourly and logs (and audits) what it removed."""
+    calls_days: int = 365
+    recordings_days: int = 90  # call recordings and voicemail audio
+    messages_days: int = 180  # SMS
+    chats_days: int = 180
+    audit_days: int = 730
+
+
+@dataclass
+class BackupConfig:
+    """Scheduled backups (``[backup]``): one archive every ``every_hours`` into ``dir``
+    (a USB stick or a mounted network share), keeping the newest ``keep``. ``dir`` = ""
+    turns the schedule off. ``passphrase_file`` (0600) encrypts the archives."""
+    dir: str = ""
+    every_hours: int = 24
+    keep: int = 7
+    passphrase_file: str = ""
+
+
 def default_queues() -> list[QueueConfig]:
     return [QueueConfig(name="taxi"), QueueConfig(name="office"), QueueConfig(name="operator")]
 
@@ -183,4 +205,6 @@ class Config:
     prompts: PromptsConfig = field(default_factory=PromptsConfig)
     acd: AcdConfig = field(default_factory=AcdConfig)
     desk: DeskConfig = field(default_factory=DeskConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
+    backup: BackupConfig = field(default_factory=BackupConfig)
     voicemail: VoicemailConfig = field(default_factory=VoicemailConfig)

@@ -155,6 +155,7 @@ def _validate(cfg: Config, data: dict, problems: _Problems) -> None:
                          f"(lines: {', '.join(sorted(lines))})")
     _check_pins(cfg, problems)
     _check_desk(cfg, problems)
+    _check_retention(cfg, problems)
     for name, path in cfg.prompts.custom.items():
         if not path.lower().endswith(".wav"):
             problems.add(f"prompts.custom.{name}", f"must be a .wav file (got {path!r})")
@@ -376,3 +377,10 @@ def _check_desk(cfg: Config, problems: _Problems) -> None:
     _positive(desk.ring_s, "desk.ring_s", problems)
     if desk.line and desk.line not in {g.name for g in cfg.gsm}:
         problems.add("desk.line", f"unknown GSM line {desk.line!r}")
+
+
+def _check_retention(cfg: Config, problems: _Problems) -> None:
+    for name in ("calls_days", "recordings_days", "messages_days", "chats_days", "audit_days"):
+        _at_least(getattr(cfg.retention, name), 0, f"retention.{name}", problems)
+    _at_least(cfg.backup.every_hours, 1, "backup.every_hours", problems)
+    _at_least(cfg.backup.keep, 1, "backup.keep", problems)
