@@ -24,6 +24,8 @@ from appliance.errors import CallboxError, SipEngineMissing
 from appliance.flow import CallFlow
 from appliance.ivr.direct import direct_queues
 from appliance.ivr.night import NightSwitch
+from appliance.desk.informer import InformerPorts
+from appliance.desk.parts import DeskParts
 from appliance.ivr.selfservice import SelfServiceFlow
 from appliance.ivr.service import IvrService
 from appliance.lamps.board import EVENT_TYPES as LAMP_EVENTS, LampBoard
@@ -95,10 +97,12 @@ class Core:
         self.lamps = LampBoard(factory, lamps_from_config(config), self.bus.publish)
         self.buttons = ButtonBoard(factory, buttons_from_config(config), self._button_pressed)
         self._add_gsm_lines(factory)
+        self.desk = self._desk_parts()
         actions = {"send_sms": self._action_send_sms,
                    "ussd": self._action_ussd, "call_back": self._action_call_back,
                    "ivr_reload": self.ivr.reload, "ivr_status": self.ivr.status,
-                   **queue_actions(self.acd, self.on_bus), **options.extra_actions}
+                   **queue_actions(self.acd, self.on_bus), **self.desk.actions.actions(),
+                   **options.extra_actions}
         self.control = ControlServer(socket_path(self.data_dir), self.status, actions)
         self.alarms: dict[str, ev.AlarmRaised] = {}
         self.health = HealthWatch(HealthProbe(self.data_dir), self.bus.publish)
@@ -175,7 +179,8 @@ class Core:
             log.warning("the desk's self-service is not installed: self_order and "
                         "order_status are not available in the IVR")
             return None
-        return SelfService(db_path(self.data_dir))
+        return SelfService(db_path(self.data_dir), self.config.office.country,
+                           city=self.config.desk.city, publish=self.bus.publish)
 
     def _sip_settings(self):
         from appliance.telephony.sip.engine import SipSettings
@@ -186,6 +191,29 @@ class Core:
                            allowed_peers=tuple(sip.allowed_peers), trunks=tuple(sip.trunk),
                            country=self.config.office.country, poll_ms=self.options.poll_ms,
                            log_wire=self.options.log_wire)
+
+    def _desk_parts(self) -> DeskParts:
+        """The desk's core side: caller cards, order events, telling the customer."""
+        cfg = self.config
+        synth, voice = EspeakSynthesizer(), cfg.prompts.voice or default_voice(cfg.office.language)
+
+        def line_name() -> str | None:
+            return cfg.desk.line or next(iter(self.router.lines), None)
+
+        def send_sms(number: str, text: str) -> int:
+            name = line_name()
+            if not name:
+                raise CallboxError("there is no GSM line to send an SMS through")
+            return self.router.lines[name].send_sms(number, text)
+
+        def sms_status(message_id: int) -> str | None:
+            return (self.messages.get_message(message_id) or {}).get("status")
+
+        ports = InformerPorts(send_sms=send_sms, gsm_line=line_name,
+                              synthesize=lambda text, out: synth.synthesize(text, voice, out),
+                              sms_status=sms_status)
+        return DeskParts(cfg, db_path(self.data_dir), self.data_dir / "desk", self.bus,
+                         self.router, self.on_bus, ports)
 
     def _add_gsm_lines(self, pin_factory: Any) -> None:
         country = self.config.office.country
@@ -236,6 +264,7 @@ class Core:
         self.calllog.start()
         self.pauselog.start()
         self.bus.start()
+        self.desk.start()
         self.control.start()
         self.health.start()
         self.retention.start()
@@ -255,6 +284,7 @@ class Core:
         self.router.stop()
         self.bus.wait_idle(3.0)
         self.control.stop()
+        self.desk.stop()
         self.bus.stop()
         self.calllog.stop()
         self.pauselog.stop()
