@@ -25,7 +25,7 @@ TABLES = (
         number TEXT NOT NULL,
         text TEXT NOT NULL DEFAULT '',
         at TEXT NOT NULL,                    -- ISO 8601 UTC, received or queued
-        status TEXT NOT NULL,  -- in: received|partial; out: sending|sent|delivered|failed
+        status TEXT NOT NULL,  -- in: received|partial|incomplete|undecodable; out: sending|sent|delivered|failed
         concat_ref INTEGER,                  -- multipart reference (8- or 16-bit), NULL if single
         parts INTEGER NOT NULL DEFAULT 1,
         error TEXT NOT NULL DEFAULT ''
@@ -50,6 +50,18 @@ TABLES = (
         at TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS ussd_line ON ussd(line, id)",
+    # An SMS the modem gave but the box could not read (a PDU that does not decode, a
+    # broken listing): its raw bytes, kept with its message row (status 'undecodable');
+    # the modem keeps it too. One row per line and raw text, however often re-read.
+    """CREATE TABLE IF NOT EXISTS sms_raw (
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        line TEXT NOT NULL,
+        storage TEXT NOT NULL,               -- SM | ME | MT ... (where the modem keeps it)
+        idx INTEGER NOT NULL,                -- its index there when it was read
+        raw TEXT NOT NULL,                   -- the lines as the modem sent them
+        at TEXT NOT NULL,
+        UNIQUE (line, raw)
+    )""",
 )
 
 REASSEMBLY_WINDOW = timedelta(days=3)  # parts further apart start a new message
@@ -100,7 +112,8 @@ class MessageStore:
             return mid, True, text
         row = c.execute(
             "SELECT id FROM messages WHERE line = ? AND direction = 'in' AND number = ? "
-            "AND concat_ref = ? AND parts = ? AND status = 'partial' AND at >= ? "
+            "AND concat_ref = ? AND parts = ? AND status IN ('partial', 'incomplete') "
+            "AND at >= ? "
             "ORDER BY id DESC LIMIT 1",
             (line, number, ref, parts, iso(now - REASSEMBLY_WINDOW))).fetchone()
         if row is None:
@@ -118,6 +131,47 @@ class MessageStore:
         c.execute("UPDATE messages SET text = ?, status = ? WHERE id = ?",
                   (joined, "received" if complete else "partial", mid))
         return mid, complete, joined
+
+    def add_undecodable(self, line: str, storage: str, index: int, raw: str,
+                        error: str, number: str = "") -> tuple[int, bool]:
+        """Keep an SMS the box could not read: ``(message_id, new)``; ``new`` is False
+        when the same raw message was kept before (the modem listed it again)."""
+        now = iso(self._clock())
+
+        def tx(c: sqlite3.Connection) -> tuple[int, bool]:
+            row = c.execute("SELECT message_id FROM sms_raw WHERE line = ? AND raw = ?",
+                            (line, raw)).fetchone()
+            if row is not None:
+                return row["message_id"], False
+            mid = c.execute("INSERT INTO messages (line, direction, number, text, at, status, "
+                            "error) VALUES (?, 'in', ?, '', ?, 'undecodable', ?)",
+                            (line, number, now, error)).lastrowid
+            c.execute("INSERT INTO sms_raw (message_id, line, storage, idx, raw, at) "
+                      "VALUES (?, ?, ?, ?, ?, ?)", (mid, line, storage, index, raw, now))
+            return mid, True
+        with self._lock:
+            return self._tx(tx)
+
+    def raw_of(self, message_id: int) -> str | None:
+        with self._lock:
+            row = self._conn.execute("SELECT raw FROM sms_raw WHERE message_id = ?",
+                                     (message_id,)).fetchone()
+        return row["raw"] if row else None
+
+    def expire_partial(self, line: str, older_than: timedelta) -> list[dict]:
+        """Multipart messages of ``line`` still missing parts after ``older_than``:
+        marked 'incomplete' (shown with the parts that came) and returned."""
+        since = iso(self._clock() - older_than)
+
+        def tx(c: sqlite3.Connection) -> list[dict]:
+            rows = [dict(r) for r in c.execute(
+                "SELECT id, number, text FROM messages WHERE line = ? AND direction = 'in' "
+                "AND status = 'partial' AND at < ?", (line, since))]
+            c.executemany("UPDATE messages SET status = 'incomplete' WHERE id = ?",
+                          [(r["id"],) for r in rows])
+            return rows
+        with self._lock:
+            return self._tx(tx)
 
     # -- outgoing ----------------------------------------------------------------------
     def add_outgoing(self, line: str, number: str, text: str, parts: int = 1,

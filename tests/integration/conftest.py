@@ -17,14 +17,14 @@ def sim_rig(tmp_path):
     made = []
 
     def make(profile="quectel", *, line_profile=None, pin="", sim_pin="", power=True,
-             balance="", wait_up=True, before_start=None, **sim_kw):
+             balance="", wait_up=True, before_start=None, timing=None, **sim_kw):
         sim = SimModem(profile, tmp_path / f"sim-{len(made)}", pin=sim_pin, **sim_kw).start()
         if before_start:
             before_start(sim)
         log = EventLog()
         store = MessageStore(tmp_path / "callbox.sqlite3")
         line = sim_line(sim, log, store, profile=line_profile, pin=pin, power=power,
-                        balance_ussd=balance)
+                        balance_ussd=balance, timing=timing)
         made.append((sim, line))
         line.start()
         if wait_up:

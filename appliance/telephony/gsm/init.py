@@ -60,6 +60,7 @@ class InitResult:
     registration: str
     signal_dbm: int | None
     operator: str
+    sms_mode: str = "pdu"  # "pdu" | "text" (the modem refused AT+CMGF=0)
 
 
 @dataclass(frozen=True)
@@ -79,15 +80,34 @@ def run_init(cmd: Command, profile_name: str, pin: str, guard: PinGuard,
     _try(cmd, "AT+CMEE=2")
     profile = choose_profile(cmd, profile_name)
     unlock_sim(cmd, pin, guard, profile, timing, sleep, on_pin_entered)
-    for setup in (f"AT+CREG={REG_N}", f"AT+CEREG={REG_N}", "AT+COPS=3,0", "AT+CLIP=1", 'AT+CSCS="GSM"',
-                  "AT+CMGF=0", CNMI, *profile.init):
+    for setup in (f"AT+CREG={REG_N}", f"AT+CEREG={REG_N}", "AT+COPS=3,0", "AT+CLIP=1"):
+        _try(cmd, setup)
+    sms_mode = choose_sms_mode(cmd)
+    for setup in (CNMI, *profile.init):
         _try(cmd, setup)
     registration = query_registration(cmd)
     signal = query_signal(cmd)
     operator = query_operator(cmd)
     log.info("modem ready profile=%s registration=%s signal=%s operator=%s",
              profile.name, registration, signal, operator)
-    return InitResult(profile, "ready", registration, signal, operator)
+    return InitResult(profile, "ready", registration, signal, operator, sms_mode)
+
+
+def choose_sms_mode(cmd: Command) -> str:
+    """PDU mode where the modem has it; else text mode with UCS2 strings and the
+    header details (``AT+CSDH=1``: <fo> and <dcs>, so multipart parts are seen)."""
+    _try(cmd, 'AT+CSCS="GSM"')
+    try:
+        cmd("AT+CMGF=0")
+        return "pdu"
+    except CommandFailed as exc:
+        log.warning("modem refuses PDU mode (%s): SMS in text mode with UCS2",
+                    exc.error.code)
+    _try(cmd, "AT+CMGF=1")
+    _try(cmd, 'AT+CSCS="UCS2"')
+    _try(cmd, "AT+CSDH=1")
+    _try(cmd, "AT+CSMP=17,167,0,8")  # sent texts: UCS2 (dcs 8), validity 24 h
+    return "text"
 
 
 def sync(cmd: Command, timing: InitTiming) -> None:

@@ -54,6 +54,7 @@ class GsmTiming:
     port_wait: float = 40.0  # ... and how long the port may take to come back
     alarm_retry_every: float = 300.0
     pin_ready_grace: float = 15.0  # a +CPIN: READY this soon after our PIN is no reboot
+    partial_sms_timeout: float = 1800.0  # a multipart part alone this long: "incomplete"
     init: modem_init.InitTiming = field(default_factory=modem_init.InitTiming)
 
 
@@ -244,6 +245,17 @@ class GsmLine(CallHooks):
         self._worker.call_later(min(5.0, self.timing.health_every), self._refresh)
         if self.cfg.balance_ussd:
             self._worker.call_later(self.timing.balance_first_after, self._balance)
+        self._worker.call_later(self._sweep_every, self._sweep_partial)
+
+    @property
+    def _sweep_every(self) -> float:
+        return min(60.0, self.timing.partial_sms_timeout / 4)
+
+    def _sweep_partial(self) -> None:
+        if self._stop.is_set():
+            return
+        self._worker.call_later(self._sweep_every, self._sweep_partial)
+        self.sms.expire_partial(self.timing.partial_sms_timeout)
 
     def _tick(self) -> None:
         if self._stop.is_set():
@@ -367,6 +379,7 @@ class GsmLine(CallHooks):
             self.health.update(port="down")
             return False
         self.profile = result.profile
+        self.sms.mode = result.sms_mode
         self._urcs.install_profile(result.profile)
         self.health.update(port="up", sim=result.sim, registration=result.registration,
                            signal_dbm=result.signal_dbm, operator=result.operator)

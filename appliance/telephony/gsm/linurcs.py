@@ -70,12 +70,14 @@ class LineUrcs:
         self._line.post(fn)
 
     def _cmti(self, m: re.Match, lines: list[str]) -> None:
-        _, index = parsers.parse_cmti(lines[0])
-        self._post(lambda: self._line.sms.on_cmti(self._line.command, index))
+        storage, index = parsers.parse_cmti(lines[0])
+        if lines[0].startswith("+CDSI"):
+            storage = storage or "SR"
+        self._post(lambda: self._line.sms.on_cmti(self._line.command, index, storage))
 
     def _pdu(self, m: re.Match, lines: list[str]) -> None:
         if len(lines) > 1:
-            self._post(lambda: self._line.sms.on_pdu(lines[1]))
+            self._post(lambda: self._line.sms.on_pdu(lines[1], lines[0]))
 
     def _cusd(self, m: re.Match, lines: list[str]) -> None:
         self._post(lambda: self._line.ussd_flow.on_reply(lines))

@@ -1,25 +1,38 @@
 """SMS on one line: receive (+CMTI → read → store → delete; +CMT direct), send
-(PDU mode, split and referenced), delivery reports (+CDS). Runs on the line's worker.
+(PDU mode, split and referenced; text mode where the modem refuses PDU mode),
+delivery reports (+CDS). Runs on the line's worker.
 
-A part is committed to SQLite before the modem deletes it; SmsReceived is published
-once, when the last part of a message is in.
+Nothing is deleted from the modem unless it was stored first: a part is committed to
+SQLite before ``AT+CMGD``; an entry that does not decode (a broken PDU, a listing
+with a stray line, an empty body) is stored raw with status ``undecodable``, an alarm
+is raised once, and it stays on the modem. ``+CMTI`` naming another storage than the
+one being read is read after ``AT+CPMS`` selects it. SmsReceived is published once,
+when the last part of a message is in — or when a part has waited
+``GsmTiming.partial_sms_timeout`` for the rest (status ``incomplete``).
 """
 
 from __future__ import annotations
 
 import logging
 import random
+from datetime import timedelta
 from typing import Callable
 
 from appliance.errors import ModemError
-from appliance.events import Event, SmsReceived
+from appliance.events import AlarmRaised, Event, SmsReceived
+from appliance.i18n import N_
 from appliance.store.messages import MessageStore
-from appliance.telephony.gsm import parsers, pdu
+from appliance.telephony.gsm import parsers, pdu, smsread
 from appliance.telephony.gsm.channel import CommandFailed
+from appliance.telephony.gsm.smsread import Entry, Unreadable
 
 log = logging.getLogger("callbox.gsm.sms")
 
 Command = Callable[..., list[str]]
+
+ALARM_UNREADABLE = N_("An SMS could not be read: it stays on the SIM and its raw data "
+                      "is kept in the message list")
+STORAGES = ("SM", "ME")  # read at start: what arrived while the box was not listening
 
 
 class SmsService:
@@ -31,43 +44,145 @@ class SmsService:
         self._region = region
         self._ref_bits = ref_bits
         self._next_ref = random.randint(0, 255)
+        self.mode = "pdu"  # "text" when the modem refused AT+CMGF=0 (set by init)
+        self._mem1: str | None = None  # the storage AT+CMGR/AT+CMGD work on
 
     # -- receive -------------------------------------------------------------------------
-    def on_cmti(self, cmd: Command, index: int) -> None:
+    def on_cmti(self, cmd: Command, index: int, storage: str = "") -> None:
+        # Selected every time: a modem that restarted quietly is back on its default
+        # memory, and reading the same index there reads (and deletes) another SMS.
+        self._mem1 = None
+        if storage and not self._select(cmd, storage):
+            return  # kept on the modem; the next start-up listing reads it
         try:
             lines = cmd(f"AT+CMGR={index}", timeout=10.0)
         except CommandFailed as exc:  # already read (by the listing after init) and deleted
             log.info("SMS slot gone line=%s index=%d error=%s", self._line, index, exc.error.code)
             return
-        pdu_hex = _pdu_line(lines)
-        if pdu_hex is None:
-            log.warning("empty SMS slot line=%s index=%d", self._line, index)
+        entries = smsread.split_entries(lines, "+CMGR:")
+        if not entries:
+            log.warning("empty SMS slot line=%s index=%d lines=%r", self._line, index, lines)
             return
-        self.on_pdu(pdu_hex)
-        self._delete(cmd, index)
+        self._take(cmd, entries[0], self._mem1 or storage or "SM", index)
 
-    def on_pdu(self, pdu_hex: str) -> None:
-        """A PDU from +CMGR, +CMGL or +CMT (SMSC part first)."""
+    def read_stored(self, cmd: Command) -> int:
+        """Read and clear what arrived while the box was not listening (after init)."""
+        count = 0
+        for storage in STORAGES:
+            if not self._select(cmd, storage):
+                continue
+            try:
+                lines = self._list(cmd)
+            except CommandFailed as exc:
+                log.info("cannot list SMS line=%s storage=%s error=%s", self._line, storage,
+                         exc.error.code)
+                continue
+            for entry in smsread.split_entries(lines, "+CMGL:"):
+                index = smsread.listing_index(entry.header)
+                if self.mode == "text" and index >= 0:
+                    entry = self._read_full(cmd, index) or entry
+                if self._take(cmd, entry, storage, index):
+                    count += 1
+        return count
+
+    @staticmethod
+    def _read_full(cmd: Command, index: int) -> Entry | None:
+        """Text mode: a listing has no <fo>/<dcs> (multipart headers go unseen); the
+        AT+CMGR reply with AT+CSDH=1 has them."""
         try:
-            msg = pdu.decode(pdu_hex)
-        except pdu.PduError as exc:
-            log.warning("undecodable SMS line=%s error=%s pdu=%s", self._line, exc, pdu_hex[:60])
+            entries = smsread.split_entries(cmd(f"AT+CMGR={index}", timeout=10.0), "+CMGR:")
+        except CommandFailed:
+            return None
+        return entries[0] if entries else None
+
+    def _list(self, cmd: Command) -> list[str]:
+        if self.mode == "pdu":
+            return cmd("AT+CMGL=4", timeout=20.0, expect="+CMGL:")
+        try:
+            return cmd('AT+CMGL="ALL"', timeout=20.0, expect="+CMGL:")
+        except CommandFailed:  # string parameters in the UCS2 character set
+            return cmd(f'AT+CMGL="{smsread.ucs2_hex("ALL")}"', timeout=20.0, expect="+CMGL:")
+
+    def _select(self, cmd: Command, storage: str) -> bool:
+        """``AT+CPMS`` so that reading and deleting work on ``storage``."""
+        if storage == self._mem1:
+            return True
+        for form in (storage, smsread.ucs2_hex(storage)):
+            try:
+                cmd(f'AT+CPMS="{form}"', timeout=5.0)
+            except CommandFailed:
+                continue
+            self._mem1 = storage
+            return True
+        log.warning("cannot select SMS storage line=%s storage=%s", self._line, storage)
+        return False
+
+    def _take(self, cmd: Command, entry: Entry, storage: str, index: int) -> bool:
+        """Store one entry, then delete it; an unreadable one is kept (raw + alarm)."""
+        try:
+            self._store_entry(entry)
+        except Unreadable as exc:
+            self._keep_raw(entry, storage, index, str(exc))
+            return False
+        if index >= 0:
+            self._delete(cmd, index)
+        return True
+
+    def _store_entry(self, entry: Entry) -> None:
+        if self.mode == "text":
+            msg = smsread.decode_text_entry(entry)
+            self._deliver(msg.sender, msg.text, msg.concat)
             return
-        if isinstance(msg, pdu.StatusReport):
-            self.on_report(msg)
-            return
-        if not isinstance(msg, pdu.Deliver):
-            return
-        number, _ = parsers.normalize_caller(msg.sender, None, self._region)
-        concat = msg.concat
-        mid, complete, text = self._store.add_incoming(
-            self._line, number, msg.text, part=concat.seq if concat else 1,
+        decoded = smsread.decode_pdu_entry(entry)
+        if isinstance(decoded, pdu.StatusReport):
+            self.on_report(decoded)
+        elif isinstance(decoded, pdu.Deliver):
+            self._deliver(decoded.sender, decoded.text, decoded.concat)
+        else:
+            raise Unreadable(f"not a received message: {type(decoded).__name__}")
+
+    def _keep_raw(self, entry: Entry, storage: str, index: int, why: str) -> None:
+        mid, new = self._store.add_undecodable(self._line, storage, index, entry.raw, why)
+        log.error("undecodable SMS kept line=%s storage=%s index=%d message=%d error=%s raw=%r",
+                  self._line, storage, index, mid, why, entry.raw[:200])
+        if new:
+            self._publish(AlarmRaised(source=f"gsm:{self._line}", message=ALARM_UNREADABLE))
+
+    def on_pdu(self, pdu_hex: str, header: str = "+CMT:") -> None:
+        """A PDU delivered directly (+CMT, +CDS): no copy on the modem, so an
+        unreadable one is kept raw here (with the alarm)."""
+        entry = Entry(header, (pdu_hex,))
+        try:
+            decoded = smsread.decode_pdu_entry(entry)
+            if isinstance(decoded, pdu.StatusReport):
+                self.on_report(decoded)
+            elif isinstance(decoded, pdu.Deliver):
+                self._deliver(decoded.sender, decoded.text, decoded.concat)
+            else:
+                raise Unreadable(f"not a received message: {type(decoded).__name__}")
+        except Unreadable as exc:
+            self._keep_raw(entry, "direct", -1, str(exc))
+
+    def _deliver(self, sender: str, text: str, concat: pdu.Concat | None) -> None:
+        number, _ = parsers.normalize_caller(sender, None, self._region)
+        mid, complete, joined = self._store.add_incoming(
+            self._line, number, text, part=concat.seq if concat else 1,
             parts=concat.total if concat else 1, ref=concat.ref if concat else None)
         log.info("sms in line=%s from=%s part=%s/%s complete=%s", self._line, number,
                  concat.seq if concat else 1, concat.total if concat else 1, complete)
         if complete:
-            self._publish(SmsReceived(line=self._line, number=number, text=text,
+            self._publish(SmsReceived(line=self._line, number=number, text=joined,
                                       message_id=mid))
+
+    def expire_partial(self, older_than: float) -> int:
+        """Show multipart messages whose other parts never came, as incomplete."""
+        rows = self._store.expire_partial(self._line, timedelta(seconds=older_than))
+        for row in rows:
+            log.warning("incomplete SMS line=%s message=%d from=%s: parts missing after %ds",
+                        self._line, row["id"], row["number"], older_than)
+            self._publish(SmsReceived(line=self._line, number=row["number"], text=row["text"],
+                                      message_id=row["id"]))
+        return len(rows)
 
     def on_report(self, report: pdu.StatusReport) -> None:
         if not report.final:
@@ -75,17 +190,6 @@ class SmsService:
         mid = self._store.record_delivery(self._line, report.mr, report.delivered)
         log.info("sms report line=%s mr=%d status=%#x message=%s", self._line, report.mr,
                  report.status, mid)
-
-    def read_stored(self, cmd: Command) -> int:
-        """Read and clear what arrived while the box was not listening (after init)."""
-        lines = cmd("AT+CMGL=4", timeout=20.0, expect="+CMGL:")
-        count = 0
-        for i, line in enumerate(lines):
-            if line.startswith("+CMGL:") and i + 1 < len(lines):
-                self.on_pdu(lines[i + 1])
-                self._delete(cmd, parsers.parse_cmgl(line))
-                count += 1
-        return count
 
     def _delete(self, cmd: Command, index: int) -> None:
         try:
@@ -106,7 +210,10 @@ class SmsService:
     def send(self, cmd: Command, mid: int, parts: list[pdu.Submit]) -> None:
         try:
             for part in parts:
-                lines = cmd(f"AT+CMGS={part.length}", data=part.hex, timeout=60.0)
+                if self.mode == "text":
+                    lines = self._send_text(cmd, part)
+                else:
+                    lines = cmd(f"AT+CMGS={part.length}", data=part.hex, timeout=60.0)
                 line = parsers.find_line(lines, "+CMGS:")
                 mr = parsers.parse_cmgs(line) if line else -1
                 text = pdu.decode(part.hex).text  # type: ignore[union-attr]
@@ -117,9 +224,11 @@ class SmsService:
             raise
         self._store.set_status(mid, "sent")
 
-
-def _pdu_line(lines: list[str]) -> str | None:
-    for i, line in enumerate(lines):
-        if line.startswith("+CMGR:"):
-            return lines[i + 1] if i + 1 < len(lines) else None
-    return None
+    @staticmethod
+    def _send_text(cmd: Command, part: pdu.Submit) -> list[str]:
+        """Text mode (AT+CSCS="UCS2", AT+CSMP=17,167,0,8): each part goes as its own
+        message — number and text as UCS2 hex (no header to join them there)."""
+        info = pdu.decode(part.hex)
+        assert isinstance(info, pdu.SubmitInfo)
+        return cmd(f'AT+CMGS="{smsread.ucs2_hex(info.recipient)}"',
+                   data=smsread.ucs2_hex(info.text), timeout=60.0)

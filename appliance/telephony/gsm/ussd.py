@@ -18,6 +18,8 @@ def encode_request(code: str, mode: str) -> str:
     """The ``AT+CUSD=1,...`` command for ``code`` (``*100#``)."""
     if mode == "packed-hex":
         text = gsm7.encode_packed(code).hex().upper()
+    elif mode == "ucs2":  # AT+CSCS="UCS2" (text-mode SMS): strings are UCS2 hex
+        text = code.encode("utf-16-be").hex().upper()
     else:
         text = code
     return f'AT+CUSD=1,"{text}",15'
@@ -44,6 +46,8 @@ def decode_reply(text: str, dcs: int | None, mode: str) -> str:
     """The reply as a person reads it."""
     kind, lang = alphabet(dcs if dcs is not None else 15)
     compact = text.replace("\n", "")
+    if mode == "ucs2" and kind != "8bit" and _HEX.match(compact) and len(compact) % 4 == 0:
+        kind = "ucs2"  # the modem converted the answer to the UCS2 character set
     if kind == "ucs2" and _HEX.match(compact):
         raw = bytes.fromhex(compact)
         if lang:

@@ -57,8 +57,7 @@ class UssdFlow:
         """Worker thread."""
         if self._pending is not None:
             self._fail(UssdFailed("superseded by a newer USSD request"))
-        profile = self._line.profile
-        mode = profile.ussd if profile else "text"
+        mode = self._mode()
         self._pending = pending = _Pending(code, future)
         try:
             self._line.command(ussd.encode_request(code, mode), timeout=15.0)
@@ -84,8 +83,7 @@ class UssdFlow:
                 log.info("USSD status %d without text line=%s (ignored)", reply.status,
                          self._line.name)
             return
-        profile = self._line.profile
-        text = ussd.decode_reply(reply.text, reply.dcs, profile.ussd if profile else "text")
+        text = ussd.decode_reply(reply.text, reply.dcs, self._mode())
         pending = self._pending
         if reply.status == 2 and pending is None:
             log.info("USSD release notice line=%s text=%r", self._line.name, text)
@@ -130,6 +128,12 @@ class UssdFlow:
                 self._line.command("AT+CUSD=2")
             except ModemError:
                 pass
+
+    def _mode(self) -> str:
+        if self._line.sms.mode == "text":
+            return "ucs2"  # text-mode SMS runs the modem with AT+CSCS="UCS2"
+        profile = self._line.profile
+        return profile.ussd if profile else "text"
 
     def _timeout(self, pending: _Pending) -> None:
         if self._pending is pending:

@@ -14,9 +14,10 @@ if TYPE_CHECKING:
 CME = {3: "operation not allowed", 4: "operation not supported", 10: "SIM not inserted",
        11: "SIM PIN required", 12: "SIM PUK required", 16: "incorrect password",
        30: "no network service", 100: "unknown"}
-CMS = {321: "invalid memory index", 500: "unknown error"}
+CMS = {302: "operation not allowed", 303: "operation not supported",
+       321: "invalid memory index", 500: "unknown error"}
 # Set commands every profile accepts without doing anything visible.
-BENIGN = re.compile(r"^AT(\+C(SCS|NMI|MGF|PMS|SMS|RC|CWA|LIP|OLP|VHU|MEE|SCA)|\^CURC|"
+BENIGN = re.compile(r"^AT(\+C(NMI|SMS|SMP|RC|CWA|LIP|OLP|VHU|MEE|SCA)|\^CURC|"
                     r"\+QURCCFG|\+COPS)=")
 
 
@@ -42,8 +43,13 @@ class CommandSet:
                 (r"^AT\+CLCC$", self.clcc),
                 (r"^AT\+CMGR=(\d+)$", self.cmgr),
                 (r"^AT\+CMGD=(\d+)(,\d)?$", self.cmgd),
-                (r'^AT\+CMGL=(4|"ALL")$', self.cmgl),
+                (r'^AT\+CMGL=(4|"ALL"|"0041004C004C")$', self.cmgl),
                 (r"^AT\+CMGS=(\d+)$", self.cmgs),
+                (r'^AT\+CMGS="([0-9A-Fa-f+]+)"$', self.cmgs_text),
+                (r"^AT\+CMGF=([01])$", self.cmgf),
+                (r'^AT\+CSCS="([A-Z0-9]+)"$', self.cscs),
+                (r"^AT\+CSDH=([01])$", self.csdh),
+                (r'^AT\+CPMS="([0-9A-Z]+)"', self.cpms),
                 (r'^AT\+CUSD=1,"([^"]*)"(,\d+)?$', self.cusd),
                 (r"^AT\+CUSD=2$", self.ok),
                 (r"^AT\+CFUN\?$", lambda m: self.reply("+CFUN: 1")),
@@ -211,23 +217,49 @@ class CommandSet:
 
     # -- SMS -----------------------------------------------------------------------------------
     def cmgr(self, m: re.Match) -> None:
-        stored = self.sim.sms_store.get(int(m.group(1)))
-        if stored is None:
+        entry = self.sim.sms.read(int(m.group(1)))
+        if entry is None:
             self.error(321, "CMS")
             return
-        tpdu_len = len(stored) // 2 - 1 - int(stored[:2], 16)
-        self.reply(f"+CMGR: 0,,{tpdu_len}", stored)
+        self.reply(*entry)
 
     def cmgd(self, m: re.Match) -> None:
-        self.sim.sms_store.pop(int(m.group(1)), None)
+        self.sim.sms.current.pop(int(m.group(1)), None)
         self.reply()
 
     def cmgl(self, m: re.Match) -> None:
-        lines = []
-        for index, stored in sorted(self.sim.sms_store.items()):
-            tpdu_len = len(stored) // 2 - 1 - int(stored[:2], 16)
-            lines += [f"+CMGL: {index},0,,{tpdu_len}", stored]
-        self.reply(*lines)
+        text_form = m.group(1) != "4"
+        if text_form != self.sim.sms.text_mode:
+            self.error(302, "CMS")  # a PDU-mode stat in text mode or the other way
+            return
+        self.reply(*self.sim.sms.listing())
+
+    def cmgf(self, m: re.Match) -> None:
+        sms = self.sim.sms
+        if m.group(1) == "0" and not sms.pdu_supported:
+            self.error(303, "CMS")
+            return
+        sms.text_mode = m.group(1) == "1"
+        self.reply()
+
+    def cscs(self, m: re.Match) -> None:
+        self.sim.sms.ucs2 = m.group(1) == "UCS2"
+        self.reply()
+
+    def csdh(self, m: re.Match) -> None:
+        self.sim.sms.csdh = m.group(1) == "1"
+        self.reply()
+
+    def cpms(self, m: re.Match) -> None:
+        if not self.sim.sms.select(m.group(1)):
+            self.error(302, "CMS")
+            return
+        self.reply(self.sim.sms.cpms_reply())
+
+    def cmgs_text(self, m: re.Match) -> None:
+        self.sim.sms_prompt = -1  # the body is text (UCS2 hex), not a PDU
+        self.sim.sms_recipient = m.group(1)
+        self.sim.write(b"\r\n> ")
 
     def cmgs(self, m: re.Match) -> None:
         self.sim.sms_prompt = int(m.group(1))
@@ -235,7 +267,10 @@ class CommandSet:
 
     def on_sms_body(self, body: str) -> None:
         sim = self.sim
-        sim.sms_prompt = None
+        text_mode, sim.sms_prompt = sim.sms_prompt == -1, None
+        if text_mode:
+            self._text_body(body)
+            return
         try:
             info = pdu.decode(body)
         except pdu.PduError:
@@ -249,6 +284,18 @@ class CommandSet:
             report = pdu.encode_status_report(mr, info.recipient, sim.delivery_status,
                                               datetime.now(timezone.utc))
             sim.later(0.05, lambda: sim.send(f"+CDS: {len(report) // 2 - 1}", report))
+
+    def _text_body(self, body: str) -> None:
+        sim = self.sim
+        decode = (lambda t: bytes.fromhex(t).decode("utf-16-be")) if sim.sms.ucs2 else str
+        try:
+            recipient, text = decode(sim.sms_recipient), decode(body)
+        except ValueError:
+            self.error(500, "CMS")
+            return
+        mr = sim.next_mr()
+        sim.sent_sms.append(pdu.SubmitInfo(recipient, text, None, False, mr))
+        self.reply(f"+CMGS: {mr}")
 
     # -- USSD ------------------------------------------------------------------------------------
     def cusd(self, m: re.Match) -> None:

@@ -29,6 +29,7 @@ from appliance.telephony.gsm.sim.audio import SimAudioPort, dtmf_pcm
 from appliance.telephony.gsm.sim.commands import CommandSet
 from appliance.telephony.gsm.sim.dialects import DIALECTS, Dialect
 from appliance.telephony.gsm.sim.pty import PtyEnd
+from appliance.telephony.gsm.sim.smsstore import SmsMemories
 from appliance.telephony.gsm.sim.transcript import Exchange, Transcript
 
 log = logging.getLogger("callbox.gsm.sim")
@@ -85,7 +86,8 @@ class SimModem:
         self.power_cycles = 0
         self.rings_sent = 0
         self.call: SimCall | None = None
-        self.sms_store: dict[int, str] = {}
+        self.sms_store: dict[int, str] = {}  # the SIM's memory ("SM")
+        self.sms = SmsMemories(self.sms_store)
         self.script: list[Exchange] = []  # recorded exchanges still to replay
         self.transcript: Transcript | None = None
         self._cmds = CommandSet(self)
@@ -128,8 +130,12 @@ class SimModem:
         self.status_urcs = False
         self.dtmf_urcs = not self.dialect.dtmf_enable
         self.sms_prompt: int | None = None
+        self.sms_recipient = ""
         self.call = None
         self.audio.set_enabled(False)
+        if hasattr(self, "sms"):  # AT+CMGF, AT+CSCS, AT+CPMS are forgotten too
+            self.sms.text_mode = self.sms.ucs2 = self.sms.csdh = False
+            self.sms.mem1 = "SM"
 
     # -- scenario API ------------------------------------------------------------------
     def inject_call(self, number: str, withheld: bool = False, ntype: int | None = None) -> None:
@@ -176,14 +182,17 @@ class SimModem:
             indexes.append(self.deliver_pdu(one))
         return indexes
 
-    def deliver_pdu(self, pdu_hex: str) -> int:
-        tpdu_len = len(pdu_hex) // 2 - 1 - int(pdu_hex[:2], 16)
+    def deliver_pdu(self, pdu_hex: str, storage: str = "SM") -> int:
+        """Store ``pdu_hex`` (any text: a broken PDU too) in ``storage`` and announce it."""
         if self.sms_delivery == "cmt":
+            try:
+                tpdu_len = len(pdu_hex) // 2 - 1 - int(pdu_hex[:2], 16)
+            except ValueError:
+                tpdu_len = len(pdu_hex) // 2
             self.send(f'+CMT: ,{tpdu_len}', pdu_hex)
             return -1
-        index = max(self.sms_store, default=0) + 1
-        self.sms_store[index] = pdu_hex
-        self.send(f'+CMTI: "SM",{index}')
+        index = self.sms.put(storage, pdu_hex)
+        self.send(f'+CMTI: "{storage}",{index}')
         return index
 
     def set_ussd_reply(self, code: str, text: str, dcs: int = 15,
