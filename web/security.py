@@ -92,6 +92,26 @@ ROUTE_ROLES: dict[str, tuple[str, ...] | str] = {
     "desk.streets": OFFICE,
     "desk.static": OFFICE,
     "desk.import_streets": MANAGERS,
+    # the IVR editor (web/ivr): menus, hours, night mode, prompts
+    "ivr.page": MANAGERS,
+    "ivr.get_tree": MANAGERS,
+    "ivr.put_tree": MANAGERS,
+    "ivr.night": MANAGERS,
+    "ivr.take_toml": ADMINS,
+    "ivr.prompts": MANAGERS,
+    "ivr.prompt_audio": MANAGERS,
+    "ivr.preview": MANAGERS,
+    "ivr.upload": MANAGERS,
+    "ivr.preview_audio": MANAGERS,
+    "ivr.save_prompt": MANAGERS,
+    "ivr.static": MANAGERS,
+    # voicemail (web/voicemail): everyone who handles callers
+    "voicemail.page": OFFICE,
+    "voicemail.list_api": OFFICE,
+    "voicemail.unread": OFFICE,
+    "voicemail.audio": OFFICE,
+    "voicemail.handled": OFFICE,
+    "voicemail.static": OFFICE,
 }
 
 ACTION_ROLES = MANAGERS
