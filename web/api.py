@@ -97,9 +97,12 @@ def pause(name: str):
                                            "dispatchers; a dispatcher may pause only themselves.")
     args = request.get_json(silent=True) if request.content_length else {}
     paused = args.get("paused", True) if isinstance(args, dict) else None
-    if not isinstance(paused, bool):
-        return api_error(400, "bad_request", 'The body must be {"paused": true|false}.')
-    result = web_context().control.action("pause", dispatcher=name, paused=paused)
+    reason = args.get("reason", "") if isinstance(args, dict) else None
+    if not isinstance(paused, bool) or not isinstance(reason, str):
+        return api_error(400, "bad_request",
+                         'The body must be {"paused": true|false, "reason": "..."}.')
+    result = web_context().control.action("pause", dispatcher=name, paused=paused,
+                                          reason=reason)
     log.info("dispatcher %s %s by user=%s role=%s", name, "paused" if paused else "resumed",
              identity.name, identity.role)
     return jsonify({"ok": True, "result": result})

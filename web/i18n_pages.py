@@ -70,6 +70,11 @@ LIVE_JS: dict[str, str] = {
     "switch_off": N_("Off"),
     "action_failed": N_("Could not do that"),
     "gpio_pin": N_("GPIO pin %(pin)s"),
+    "log_in": N_("Log in"),
+    "log_out": N_("Log out"),
+    "pause_reason": N_("Reason"),
+    "auto_paused": N_("paused by the box: calls rang out"),
+    "logout_pending": N_("log out after this call"),
 }
 
 CALLBACK_JS: dict[str, str] = {

@@ -30,6 +30,9 @@ def index():
         "targets": {q.name: q.target_wait_s for q in web_context().config.queue},
         "canPause": _pausable(),
         "pauseUrl": url_for("api.pause", name="__name__"),
+        "presenceUrls": {"login": url_for("queues.login", name="__name__"),
+                         "logout": url_for("queues.logout", name="__name__")},
+        "pauseReasons": list(web_context().config.acd.pause_reasons),
         "canSwitchDemo": has_role(*ACTION_ROLES),
         "callersUrl": url_for("api.action", name="callers"),
     }

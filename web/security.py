@@ -58,6 +58,10 @@ ROUTE_ROLES: dict[str, tuple[str, ...] | str] = {
     "api.calls": EVERYONE,  # technicians see numbers masked
     "api.action": MANAGERS,  # some actions need other roles: ACTION_ROLES_BY_NAME
     "api.pause": OFFICE,
+    "queues.login": OFFICE,  # a dispatcher only themselves (may_pause)
+    "queues.logout": OFFICE,
+    "queues.pause_reasons": EVERYONE,
+    "queues.pause_report": MANAGERS,
     "api.callback": OFFICE,
     "api.messages": OFFICE,
     "api.ussd": EVERYONE,  # operator replies (balance), no customer data

@@ -84,8 +84,37 @@
     box.dataset.dispatcher = d.name;
     box.append(el("div", "name", d.name), el("span", "badge state-" + d.state, stateName(d.state)));
     if (d.pause_pending) box.append(el("div", "pending", T.pause_pending));
+    if (d.logout_pending) box.append(el("div", "pending", T.logout_pending));
+    if (d.state === "paused" && d.pause_reason) {
+      box.append(el("div", "pause-reason", d.auto_paused ? T.auto_paused : d.pause_reason));
+    }
     if (canPause(d.name) && d.state !== "offline") box.append(pauseButton(d));
+    if (canPause(d.name) && cfg.presenceUrls) box.append(presenceButton(d));
     return box;
+  }
+
+  // Log in (offline) or out (anything else): POST /api/dispatchers/<name>/login|logout
+  function presenceButton(d) {
+    const what = d.state === "offline" ? "login" : "logout";
+    const button = el("button", "presence-btn " + what, what === "login" ? T.log_in : T.log_out);
+    button.type = "button";
+    button.addEventListener("click", () => {
+      button.disabled = true;
+      act(cfg.presenceUrls[what].replace("__name__", encodeURIComponent(d.name)), {});
+    });
+    return button;
+  }
+
+  // The reason a pause button sends: the first configured one unless another is picked.
+  function reasonPicker(d) {
+    const pick = el("select", "pause-reason-pick");
+    pick.setAttribute("aria-label", T.pause_reason);
+    for (const reason of cfg.pauseReasons || []) {
+      const option = el("option", "", reason);
+      option.value = reason;
+      pick.append(option);
+    }
+    return pick;
   }
 
   // Paused, or pausing after this call: the button undoes it; otherwise it pauses.
@@ -94,11 +123,17 @@
     const label = d.state === "paused" ? T.resume : d.pause_pending ? T.cancel_pause : T.pause;
     const button = el("button", "pause-btn " + (undo ? "undo" : "pause"), label);
     button.type = "button";
+    const pick = !undo && (cfg.pauseReasons || []).length ? reasonPicker(d) : null;
     button.addEventListener("click", () => {
       button.disabled = true;
-      act(cfg.pauseUrl.replace("__name__", encodeURIComponent(d.name)), {paused: !undo});
+      const body = {paused: !undo};
+      if (pick) body.reason = pick.value;
+      act(cfg.pauseUrl.replace("__name__", encodeURIComponent(d.name)), body);
     });
-    return button;
+    if (!pick) return button;
+    const group = el("span", "pause-group");
+    group.append(pick, button);
+    return group;
   }
 
   function renderMenuCaller(c) {

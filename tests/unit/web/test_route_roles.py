@@ -83,7 +83,7 @@ def test_a_user_gets_the_buttons_of_the_linked_dispatcher_only(signed_in, core,
     # a user whose name equals a dispatcher's gets nothing without the link
     boris = signed_in("boris", "dispatcher")
     assert boris.post("/api/dispatchers/boris/pause", json={}).status_code == 403
-    assert core.actions == [("pause", {"dispatcher": "anna", "paused": True})]
+    assert core.actions == [("pause", {"dispatcher": "anna", "paused": True, "reason": ""})]
 
 
 def test_an_export_lands_in_the_audit_log(supervisor, app, seed_calls):

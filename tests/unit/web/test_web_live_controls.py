@@ -52,7 +52,7 @@ def test_a_dispatcher_may_pause_only_themselves(signed_in, token_client, core, c
     client, headers = token_client("dispatcher")  # a token is nobody in particular
     assert client.post("/api/dispatchers/anna/pause", json={},
                        headers=headers).status_code == 403
-    assert core.actions == [("pause", {"dispatcher": "anna", "paused": True})]
+    assert core.actions == [("pause", {"dispatcher": "anna", "paused": True, "reason": ""})]
     assert _state(core, "boris") == {"name": "boris", "state": "busy", "pause_pending": False}
 
 

@@ -1,0 +1,5 @@
+"""Dispatcher states from the web: log in, log out, pause reasons, pause report."""
+
+from web.queues.routes import bp
+
+__all__ = ["bp"]
