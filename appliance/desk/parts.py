@@ -13,7 +13,6 @@ from appliance.desk.calls import InformCalls
 from appliance.desk.events import OrderChanged
 from appliance.desk.informer import Informer, InformerPorts
 from appliance.desk.messages import CustomerTexts
-from appliance.desk.selfservice import SelfService
 from appliance.desk.service import DeskService
 from appliance.desk.ticker import DeskTicker
 
@@ -41,8 +40,6 @@ class DeskParts:
                                  work_dir=work_dir)
         self.ticker = DeskTicker(self.service, self.informer, bus.publish)
         self.actions = DeskActions(self.tracker, self.service, on_bus, bus.publish)
-        self.selfservice = SelfService(db_path, office.country, city=desk.city,
-                                       publish=bus.publish)
         bus.subscribe(self.tracker.handle, tracking.EVENT_TYPES)
         bus.subscribe(self.informer.handle, (OrderChanged, *calls.EVENT_TYPES))
 

@@ -11,6 +11,7 @@ JS_STRINGS: dict[str, str] = {
     "blacklisted": N_("Blacklisted: %(reason)s"),
     "open_order": N_("Has an open order (#%(id)s, %(state)s)"),
     "vip": N_("VIP"),
+    "blacklist": N_("Blacklisted"),
     "do_not_call": N_("Do not call"),
     "addresses": N_("Pickup addresses"),
     "orders": N_("Last orders"),
@@ -47,6 +48,7 @@ JS_STRINGS: dict[str, str] = {
     "inform_answered": N_("customer told: answered"),
     "inform_rung": N_("customer told: rung"),
     "inform_failed": N_("telling the customer failed"),
+    "bad_when": N_("Write the time as +30 (minutes), 18:30 or 2026-03-01 18:30"),
     "ride": N_("Ride"),
     "visit": N_("Visit"),
 }

@@ -176,6 +176,7 @@
     setKind();
     inList = null;
     form.hidden = false;
+    showWhen();
     readBack();
     (current ? $("o-pickup") : $("o-number")).focus();
   }
@@ -244,7 +245,34 @@
       closeSuggestions();
     }
   }
-  function localToIso(value) { return value ? new Date(value).toISOString() : ""; }
+  // "+30" (minutes from now), "18:30" (today, or tomorrow once past), "2026-03-01 18:30";
+  // any digits. ``base`` is the day a bare time belongs to (a visit's window end).
+  function parseWhen(text, base) {
+    const t = String(text || "").trim().replace(/[۰-۹]/g, (d) => FA.indexOf(d))
+      .replace(/[٠-٩]/g, (d) => "٠١٢٣٤٥٦٧٨٩".indexOf(d));
+    if (!t) return null;
+    let m = t.match(/^\+(\d{1,4})$/);
+    if (m) return new Date(Date.now() + Number(m[1]) * 60000);
+    m = t.match(/^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2})[:.](\d{2})$/);
+    if (m) return new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
+    m = t.match(/^(\d{1,2})[:.](\d{2})$/);
+    if (m) {
+      const day = base ? new Date(base) : new Date();
+      day.setHours(+m[1], +m[2], 0, 0);
+      if (!base && day < new Date()) day.setDate(day.getDate() + 1);
+      return day;
+    }
+    return undefined;  // not understood
+  }
+  function whenField(field) {
+    if (field.name === "scheduled_for") return parseWhen(field.value);
+    return parseWhen(field.value, parseWhen($("o-when").value) || new Date());
+  }
+  function showWhen() {
+    const when = parseWhen($("o-when").value);
+    $("when-readback").textContent = when === undefined ? T.bad_when
+      : when ? localTime(when.toISOString()) : "";
+  }
   async function saveOrder(event) {
     if (event) event.preventDefault();
     const form = $("order-form");
@@ -252,7 +280,17 @@
     const data = {};
     for (const field of form.elements) {
       if (!field.name || field.hidden || field.value === "") continue;
-      data[field.name] = field.type === "datetime-local" ? localToIso(field.value) : field.value;
+      if (field.classList.contains("when")) {
+        const when = whenField(field);
+        if (when === undefined) {
+          $("order-result").textContent = tr("save_failed", {message: T.bad_when});
+          field.focus();
+          return;
+        }
+        data[field.name] = when ? when.toISOString() : "";
+        continue;
+      }
+      data[field.name] = field.value;
     }
     if (current && current.call_id) data.call_id = current.call_id;
     try {
@@ -345,6 +383,7 @@
   });
   $("o-pickup").addEventListener("blur", () => setTimeout(closeSuggestions, 150));
   $("o-city").addEventListener("input", readBack);
+  $("o-when").addEventListener("input", showWhen);
   $("customer-search").addEventListener("input", () => {
     clearTimeout(suggestTimer);
     suggestTimer = setTimeout(search, 150);

@@ -1,0 +1,233 @@
+"""A real Chromium on the dispatcher desk: the caller's card while a SIPp call rings the
+dispatcher's phone, and a whole order typed with the keyboard alone, appearing live on
+another open desk."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from appliance.auth import UserStore
+from appliance.config.loader import load_toml
+from appliance.config.model import (Config, DeskConfig, DispatcherConfig, GsmConfig,
+                                    OfficeConfig)
+from appliance.control import ControlServer, socket_path
+from appliance.desk.actions import DeskActions
+from appliance.desk.customers import Customers
+from appliance.desk.service import DeskService
+from appliance.desk.streets import Streets
+from appliance.desk.tracker import DeskTracker, EVENT_TYPES as TRACKER_EVENTS
+from appliance.events import EventBus
+from appliance.store.db import db_path, open_db
+from harness import PCAPS, office_toml, sipp, wait_for
+from web import create_app, make_server
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+PASSWORD = "pa55word"
+
+
+def _chromium(profile) -> webdriver.Chrome:
+    options = Options()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
+                 f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    driver = _chromium(tmp_path / "chromium-profile")
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def other_browser(tmp_path):
+    """A second person's browser (its own cookies): another open desk."""
+    driver = _chromium(tmp_path / "chromium-profile-2")
+    yield driver
+    driver.quit()
+
+
+def _serve(app):
+    context = app.extensions["callbox"]
+    context.sse_retry_s = 0.2
+    context.sse_heartbeat_s = 0.2
+    server = make_server(app, "127.0.0.1", 0, threads=8)
+    threading.Thread(target=server.run, daemon=True).start()
+    return server, context
+
+
+def _close(server, context) -> None:
+    deadline = time.monotonic() + 3
+    while context.streams.used and time.monotonic() < deadline:
+        time.sleep(0.02)
+    server.close()
+
+
+def _wait(driver, predicate, timeout=5.0):
+    return WebDriverWait(driver, timeout, poll_frequency=0.05,
+                         ignored_exceptions=(StaleElementReferenceException,)
+                         ).until(lambda d: predicate(d))
+
+
+def _sign_in(driver, url, user="anna"):
+    driver.get(url + "/login?next=/desk")
+    driver.find_element(By.NAME, "username").send_keys(user)
+    driver.find_element(By.NAME, "password").send_keys(PASSWORD + Keys.ENTER)
+    _wait(driver, lambda d: d.find_elements(By.ID, "order-form"))
+
+
+def _seed(data_dir) -> int:
+    conn = open_db(db_path(data_dir))
+    try:
+        streets = Streets(conn)
+        streets.import_csv("city,name\nTehran,میدان ونک\nTehran,خیابان ولیعصر\nKaraj,میدان ونک\n")
+        conn.execute("INSERT INTO drivers (name, phone, car, colour, plate) VALUES "
+                     "('Reza', '09350000000', 'Peugeot 405', 'white', '12 B 345')")
+        return Customers(conn, "IR").create("Ali Rezaei", ["09121234567"], notes="2nd floor",
+                                            flags=["blacklist"], blacklist_reason="unpaid fare")
+    finally:
+        conn.close()
+
+
+# ---------------------------------------------------------------- without SIP
+@pytest.fixture
+def stack(tmp_path):
+    """Bus, the real desk tracker and actions behind a control socket, the web app."""
+    bus = EventBus()
+    tracker = DeskTracker(bus.publish)
+    bus.subscribe(tracker.handle, TRACKER_EVENTS)
+    service = DeskService(db_path(tmp_path), "IR", city="Tehran")
+    desk = DeskActions(tracker, service, lambda fn: fn(), bus.publish)
+    control = ControlServer(socket_path(tmp_path), lambda: {"dispatchers": []}, desk.actions(),
+                            heartbeat_s=1.0)
+    bus.subscribe(control.handle_event)
+    bus.start()
+    control.start()
+    config = Config(office=OfficeConfig(name="Tehran Taxi", language="en",
+                                        timezone="Asia/Tehran", country="IR"),
+                    dispatcher=[DispatcherConfig("anna", "101", "sip:101@127.0.0.1")],
+                    gsm=[GsmConfig("gsm1", "/dev/ttyUSB0")], desk=DeskConfig(city="Tehran"))
+    users = UserStore(tmp_path)
+    users.add_user("anna", PASSWORD, "dispatcher", dispatcher="anna")
+    users.add_user("sam", PASSWORD, "supervisor")
+    _seed(tmp_path)
+    server, context = _serve(create_app(config, tmp_path))
+    yield {"url": f"http://127.0.0.1:{server.effective_port}", "tmp": tmp_path, "bus": bus,
+           "control": control}
+    _close(server, context)
+    control.stop()
+    bus.stop()
+
+
+def _keys(driver, *keys) -> None:
+    """Type into whatever has the focus (no clicks, no element lookups)."""
+    ActionChains(driver).send_keys(*keys).perform()
+
+
+def _focused(driver) -> str:
+    return driver.switch_to.active_element.get_attribute("id")
+
+
+def test_an_order_typed_with_the_keyboard_alone_appears_on_another_desk(stack, browser,
+                                                                         other_browser):
+    url = stack["url"]
+    _sign_in(other_browser, url, "sam")  # a supervisor's desk, open at the same time
+    _sign_in(browser, url)
+    _wait(browser, lambda d: stack["control"].subscriber_count >= 2)
+
+    _keys(browser, Keys.F2)  # a new order; no caller yet, so the number comes first
+    _wait(browser, lambda d: d.find_element(By.ID, "order-form").is_displayed())
+    assert _focused(browser) == "o-number"
+    assert browser.find_element(By.ID, "o-city").get_attribute("value") == "Tehran"
+    _keys(browser, "۰۹۱۲ ۱۲۳ ۴۵۶۷", Keys.TAB)
+    assert _focused(browser) == "o-kind"
+    _keys(browser, Keys.TAB)
+    assert _focused(browser) == "o-pickup"
+    _keys(browser, "ونك")  # Arabic kaf: still finds ونک
+    _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#pickup-list li")) >= 1)
+    warn = browser.find_element(By.ID, "address-check")
+    assert "not in the street list" in warn.text
+    _keys(browser, Keys.ARROW_DOWN, Keys.ARROW_UP, Keys.ENTER)
+    assert browser.find_element(By.ID, "o-pickup").get_attribute("value") == "میدان ونک"
+    assert "Address found in the street list." == warn.text
+    assert browser.find_element(By.ID, "readback").text == "Read back: میدان ونک, Tehran"
+    _keys(browser, Keys.TAB, Keys.TAB)  # city, then destination
+    assert _focused(browser) == "o-destination"
+    _keys(browser, "Azadi Square", Keys.TAB, Keys.TAB, Keys.TAB)  # when, car class, price
+    assert _focused(browser) == "o-price"
+    _keys(browser, "150000", Keys.F9)
+    _wait(browser, lambda d: "saved" in d.find_element(By.ID, "order-result").text)
+    browser.save_screenshot("/tmp/callbox-desk-order.png")
+
+    conn = open_db(db_path(stack["tmp"]))
+    order = dict(conn.execute("SELECT * FROM orders").fetchone())
+    conn.close()
+    assert (order["number"], order["pickup"], order["city"], order["destination"],
+            order["price"], order["state"], order["created_by"], order["in_street_list"]) == \
+        ("+989121234567", "میدان ونک", "Tehran", "Azadi Square", 150000.0, "new", "anna", 1)
+    # the blacklisted customer's card came up red once the order named them
+    _wait(browser, lambda d: "alert" in d.find_element(By.ID, "card").get_attribute("class"))
+    assert "unpaid fare" in browser.find_element(By.ID, "card").text
+
+    # the other desk got it live, without reloading
+    row = f'#open-orders tr[data-order="{order["id"]}"]'
+    _wait(other_browser, lambda d: d.find_elements(By.CSS_SELECTOR, row))
+    assert "میدان ونک" in other_browser.find_element(By.CSS_SELECTOR, row).text
+
+
+# ---------------------------------------------------------------- a real call
+@pytest.fixture
+def web(office):
+    office.start_core(office_toml(office.sip_port, [("anna", "101", office.phone_ports[0], 17)],
+                                  rtp_port=office.rtp_port)
+                      + '\n[desk]\ncity = "Tehran"\n')
+    users = UserStore(office.data)
+    users.add_user("anna", PASSWORD, "dispatcher")  # linked by the name alone
+    _seed(office.data)
+    server, context = _serve(create_app(load_toml(office.tmp / "callbox.toml"), office.data,
+                                        office.control))
+    yield f"http://127.0.0.1:{server.effective_port}"
+    _close(server, context)
+
+
+@pytest.mark.sip
+def test_the_card_appears_while_the_call_rings_the_dispatcher(office, web, browser):
+    office.start_phones([f"101@127.0.0.1:{office.phone_ports[0]}"], answer_after="6-6",
+                        hangup_after="1-1")
+    _sign_in(browser, web)
+    card = browser.find_element(By.ID, "card")
+    assert "Ali Rezaei" not in card.text
+    caller = threading.Thread(target=sipp, args=(office, "caller.xml"), kwargs={
+        "template": {"greet_ms": 1000, "talk_ms": 3000},
+        "keys": {"dtmf_pcap": PCAPS / "dtmf_2833_1.pcap"}})
+    caller.start()
+    try:
+        _wait(browser, lambda d: "Ali Rezaei" in d.find_element(By.ID, "card").text, 15)
+        states = {d["name"]: d["state"] for d in office.control.status()["dispatchers"]}
+        assert states["anna"] == "ringing"  # still ringing: nobody has answered yet
+        card = browser.find_element(By.ID, "card")
+        assert "alert" in card.get_attribute("class")  # blacklisted: red before answering
+        assert "unpaid fare" in card.text and "+989121234567" in card.text
+        assert browser.find_element(By.ID, "desk-state").text == "Ringing"
+        browser.save_screenshot("/tmp/callbox-desk-ringing.png")
+        _wait(browser, lambda d: d.find_element(By.ID, "desk-state").text == "On a call", 10)
+    finally:
+        caller.join(40)
