@@ -16,6 +16,10 @@ test: setup
 bench: setup
 	$(BIN)/python -m bench.run
 
+# 10 minutes at 5 calls/s: no failed call, no leak (not part of make test or make bench).
+soak: setup
+	$(BIN)/python -m bench.soak
+
 setup: apt $(STAMP) sip-engine
 
 # System packages (SIPp, espeak-ng, sox, Chromium); skipped when already there.

@@ -7,6 +7,7 @@ import re
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -57,15 +58,29 @@ class CoreProc:
             self.proc.kill()
 
 
-def start_core(workdir: Path, toml: str, sip_port: int) -> CoreProc:
-    """The production core (tests/e2e/corehost.py: MockFactory lamps) in its own process."""
+def _copy(pipe, path: Path) -> None:
+    with open(path, "ab") as out:
+        for line in iter(pipe.readline, b""):
+            out.write(line)
+            out.flush()
+
+
+def start_core(workdir: Path, toml: str, sip_port: int, pipe_log: bool = False) -> CoreProc:
+    """The production core (tests/e2e/corehost.py: MockFactory lamps) in its own process.
+
+    ``pipe_log``: the core's log goes through a pipe and this process writes the file,
+    so the core's /proc/<pid>/io counts only what the core itself writes (its data)."""
     config = workdir / "callbox.toml"
     config.write_text(toml)
     data = workdir / "data"
-    log = open(workdir / "core.log", "wb")
+    log = subprocess.PIPE if pipe_log else open(workdir / "core.log", "wb")
+    (workdir / "core.log").touch()
     proc = subprocess.Popen([PYTHON, str(ROOT / "tests/e2e/corehost.py"), "--config", str(config),
                              "--data", str(data), "--sip", f"127.0.0.1:{sip_port}"],
                             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    if pipe_log:
+        threading.Thread(target=_copy, args=(proc.stdout, workdir / "core.log"),
+                         daemon=True).start()
     deadline = time.monotonic() + 60
     while b"CORE READY" not in (workdir / "core.log").read_bytes():
         if proc.poll() is not None or time.monotonic() > deadline:

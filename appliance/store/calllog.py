@@ -1,9 +1,16 @@
 """The call log: one row per call in SQLite, built from bus events.
 
 ``handle`` runs on the bus thread and only enqueues; a writer thread owns the
-connection, so an fsync never stalls call handling. Writes are batched for up
-to ``batch_s``; the write that ends a call (CallEnded/CallRejected) commits at
-once, so a finished call is on disk before the next event is written.
+connection, so an fsync never stalls call handling.
+
+Flash wear decides the batching (docs/benchmarks.md, "Flash wear"): every commit
+appends each page it touched to the WAL and fsyncs, so bytes written grow with
+commits, not with rows. A call's first and last writes (CallOffered/CallPlaced,
+CallEnded/CallRejected) are committed within ``commit_s``, together with whatever
+else is queued by then — so a call in progress is on disk for the restart to mark
+``interrupted``, and an ended call is on disk a moment later. Updates in between
+(IVR steps, queue, dispatcher) wait up to ``batch_s`` for company, normally the
+call's own end. A quiet office pays two commits per call; a busy one shares them.
 """
 
 from __future__ import annotations
@@ -28,7 +35,8 @@ log = logging.getLogger("callbox.calllog")
 
 EVENT_TYPES = (CallOffered, CallPlaced, IvrStepped, CallQueued, CallBridged, CallEnded,
                CallRejected)
-_DURABLE = (CallEnded, CallRejected)
+# A call's first and last writes: on disk within ``commit_s``.
+_PROMPT = (CallOffered, CallPlaced, CallEnded, CallRejected)
 
 
 class _Flush:
@@ -59,10 +67,11 @@ class CallLog:
     """Event subscriber + writer thread. ``bus.subscribe(calllog.handle)``."""
 
     def __init__(self, db_path: str | Path, clock: Callable[[], datetime] = utcnow,
-                 batch_s: float = 0.25, max_batch: int = 500):
+                 batch_s: float = 10.0, max_batch: int = 500, commit_s: float = 0.5):
         self._path = Path(db_path)
         self._clock = clock
         self._batch_s = batch_s
+        self._commit_s = min(commit_s, batch_s)
         self._max_batch = max_batch
         self._jobs: queue.Queue = queue.Queue()
         self._conn: sqlite3.Connection | None = None
@@ -144,20 +153,29 @@ class CallLog:
             self._conn.close()
             self._conn = None
 
+    def _deadline(self, job: object, now: float) -> float:
+        if isinstance(job, _Flush):
+            return now
+        return now + (self._commit_s if isinstance(job, _PROMPT) else self._batch_s)
+
     def _fill(self, batch: list) -> bool:
-        """Add jobs until one must commit, the batch is full or ``batch_s`` passed.
+        """Add jobs until the earliest job's deadline passes or the batch is full.
 
         Returns True if a stop request was taken from the queue.
         """
-        deadline = time.monotonic() + self._batch_s
-        while not isinstance(batch[-1], (_DURABLE, _Flush)) and len(batch) < self._max_batch:
+        deadline = self._deadline(batch[0], time.monotonic())
+        while len(batch) < self._max_batch:
+            timeout = deadline - time.monotonic()
+            if timeout <= 0:
+                return False
             try:
-                job = self._jobs.get(timeout=max(0.0, deadline - time.monotonic()))
+                job = self._jobs.get(timeout=timeout)
             except queue.Empty:
                 return False
             if job is _STOP:
                 return True
             batch.append(job)
+            deadline = min(deadline, self._deadline(job, time.monotonic()))
         return False
 
     def _commit_batch(self, conn: sqlite3.Connection, batch: list) -> None:

@@ -186,6 +186,35 @@ def test_the_end_of_a_call_is_committed_at_once_not_with_the_batch(tmp_path):
         b.close()
 
 
+def _wait_rows(b: Box, predicate, timeout: float = 3.0) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rows = b.rows()
+        if rows and predicate(rows):
+            return rows
+        time.sleep(0.01)
+    raise AssertionError(f"rows never matched: {b.rows()}")
+
+
+def test_a_call_in_progress_is_on_disk_at_once_its_middle_waits_for_its_end(tmp_path):
+    # Flash wear: a call costs two commits (start, end), not one per event.
+    b = Box(tmp_path, batch_s=60)
+    try:
+        b.send(offered("c1"), IvrStepped(call_id="c1", node="main", step="main:1", at=at(1)))
+        (row,) = _wait_rows(b, lambda rows: True)  # a restart could mark it interrupted now
+        assert row["ended_at"] is None and row["ivr_path"] == "main:1"
+        b.send(CallQueued(call_id="c1", queue="taxi", caller="+989121234567", at=at(2)),
+               CallBridged(call_id="c1", dispatcher="Ali", queue="taxi", wait_s=1.0, at=at(3)))
+        assert b.bus.wait_idle(5)
+        time.sleep(0.8)  # longer than a start or an end waits (commit_s)
+        assert b.rows()[0]["dispatcher"] is None  # held for company, not its own commit
+        b.send(CallEnded(call_id="c1", disposition="answered", hangup_cause="ok", at=at(9)))
+        (row,) = _wait_rows(b, lambda rows: rows[0]["disposition"] is not None)
+        assert (row["dispatcher"], row["queue"], row["disposition"]) == ("Ali", "taxi", "answered")
+    finally:
+        b.close()
+
+
 def test_stop_writes_everything_still_queued(tmp_path):
     b = Box(tmp_path, batch_s=60)
     b.send(*[offered(f"c{i}", i) for i in range(50)])
