@@ -42,6 +42,7 @@ from appliance.telephony.gsm import GsmLine
 from appliance.telephony.gsm.power import CallbackPowerHook, make_power_hook
 from appliance.telephony.gsm.sim.modem import SimModem
 from appliance.system.health import HealthProbe
+from appliance.backup.schedule import BackupJob
 from appliance.retention.job import RetentionJob
 from appliance.retention.purge import RetentionPurge
 from appliance.system.health_watch import HealthWatch
@@ -107,6 +108,7 @@ class Core:
         self.alarms: dict[str, ev.AlarmRaised] = {}
         self.health = HealthWatch(HealthProbe(self.data_dir), self.bus.publish)
         self.retention = RetentionJob(RetentionPurge(self.data_dir, config.retention))
+        self.backups = BackupJob(self.data_dir, config.backup, self._backup_done)
         self._wire()
 
     def _wire_ivr(self, factory: Any, direct: set[str]) -> None:
@@ -268,6 +270,7 @@ class Core:
         self.control.start()
         self.health.start()
         self.retention.start()
+        self.backups.start()
         try:
             self.router.start()
         except SipEngineMissing as exc:
@@ -278,8 +281,18 @@ class Core:
                                                        state=str(agent.state), previous="offline"))
         log.info("core started: data=%s", self.data_dir)
 
+    def _backup_done(self, path: Path | None, error: str) -> None:
+        """A scheduled backup that failed is an alarm on the health page until one works."""
+        if error:
+            self.bus.publish(ev.AlarmRaised(
+                source="backup", message=f"scheduled backup failed: {error}",
+                msgid=N_("The scheduled backup failed: %(error)s"), params={"error": error}))
+        elif "backup" in self.alarms:
+            self.bus.publish(ev.AlarmCleared(source="backup"))
+
     def stop(self) -> None:
         self.retention.stop()
+        self.backups.stop()
         self.health.stop()
         self.router.stop()
         self.bus.wait_idle(3.0)

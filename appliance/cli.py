@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
         _common(p)
     from appliance.auth.cli import add_parsers as auth_parsers
     auth_parsers(sub, _common)
+    from appliance.backup.cli import add_parsers as backup_parsers
+    backup_parsers(sub, _common)
     return parser
 
 

@@ -28,6 +28,7 @@ def run(args: Any) -> int:
     handler = {
         "core": cmd_core, "web": cmd_web, "demo": cmd_demo, "provision": cmd_provision,
         "check-config": cmd_check_config, "token": cmd_token, "user": cmd_user,
+        "backup": cmd_backup,
     }[args.command]
     return handler(args)
 
@@ -117,6 +118,11 @@ def cmd_check_config(args: Any) -> int:
 def cmd_token(args: Any) -> int:
     from appliance.auth.cli import run_token
     return run_token(args)
+
+
+def cmd_backup(args: Any) -> int:
+    from appliance.backup.cli import run_backup
+    return run_backup(args)
 
 
 def cmd_user(args: Any) -> int:

@@ -78,6 +78,9 @@ ROUTE_ROLES: dict[str, tuple[str, ...] | str] = {
     "admin.audit_log": ADMINS,
     "admin.sip_bans": ADMINS,
     "admin.sip_unban": ADMINS,
+    "admin.backup": ADMINS,
+    "admin.download_backup": ADMINS,
+    "admin.restore": ADMINS,
     # the dispatcher desk (web/desk): a dispatcher sees only their own desk (checked there)
     "desk.page": OFFICE,
     "desk.desk_state": OFFICE,
@@ -117,6 +120,9 @@ ROUTE_ROLES: dict[str, tuple[str, ...] | str] = {
     "voicemail.handled": OFFICE,
     "voicemail.static": OFFICE,
 }
+
+# Endpoints that take a body bigger than the app's MAX_CONTENT_LENGTH (bytes).
+UPLOAD_LIMITS: dict[str, int] = {"admin.restore": 8 * 1024 ** 3}
 
 ACTION_ROLES = MANAGERS
 MESSAGE_ROLES = OFFICE
@@ -174,6 +180,8 @@ def _unauthenticated():
 
 
 def _check_identity():
+    if request.endpoint in UPLOAD_LIMITS:  # before anything reads the body (CSRF)
+        request.max_content_length = UPLOAD_LIMITS[request.endpoint]
     rule = roles_for(request.endpoint, request.method)
     if rule == PUBLIC:
         return None

@@ -65,3 +65,22 @@ def test_a_damaged_users_file_is_one_line_not_a_traceback(tmp_path):
     result = callbox("user", "list", "--data", str(tmp_path))
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "users.json" in result.stderr
+
+
+def test_backup_from_the_command_line_and_a_refused_restore(tmp_path):
+    data, stick = tmp_path / "data", tmp_path / "usb"
+    UserStore(data).add_user("sam", "pa55word", "supervisor")
+    (tmp_path / "pass").write_text("correct horse battery\n")
+    made = callbox("backup", "create", "--out", str(stick), "--passphrase-file",
+                   str(tmp_path / "pass"), "--data", str(data))
+    assert made.returncode == 0, made.stderr
+    (archive,) = stick.glob("callbox-*.cbx")
+    assert archive.name in made.stdout
+    UserStore(data).remove_user("sam")
+    wrong = callbox("backup", "restore", str(archive), "--data", str(data))
+    assert wrong.returncode == 1 and "give its passphrase" in wrong.stderr
+    assert "Traceback" not in wrong.stderr and UserStore(data).users() == []
+    right = callbox("backup", "restore", str(archive), "--passphrase-file",
+                    str(tmp_path / "pass"), "--data", str(data))
+    assert right.returncode == 0, right.stderr
+    assert UserStore(data).verify("sam", "pa55word") == "supervisor"
