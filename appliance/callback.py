@@ -22,6 +22,7 @@ from typing import Callable, Collection
 
 from appliance import events as ev
 from appliance.errors import CallboxError
+from appliance.i18n import N_
 from appliance.store.queries import ascii_digits
 from appliance.telephony.numbers import WITHHELD, to_e164
 
@@ -95,11 +96,13 @@ def dial_string(number: str) -> str:
     if _SIP_URI.match(text):
         return text
     if text.lower() == WITHHELD:
-        raise ValueError("the caller withheld their number: there is nothing to call back")
+        raise ValueError(N_("the caller withheld their number: there is nothing to call back"))
     plain = _SEPARATORS.sub("", text)
     plain = "".join(ascii_digits(ch) if ch.isdigit() else ch for ch in plain)
     if not _DIALABLE.match(plain):
-        raise ValueError(f"{number!r} is not a phone number or a SIP address")
+        # the msgid travels as filled-in text; the web recovers it (appliance.i18n)
+        raise ValueError(N_("%(number)s is not a phone number or a SIP address")
+                         % {"number": number})
     return plain
 
 
@@ -136,7 +139,7 @@ class Callbacks:
         Raises ValueError for a bad number and CallboxError when it cannot be done now."""
         agent = self._acd.agents.get(dispatcher)
         if agent is None:
-            raise CallboxError(f"no dispatcher named {dispatcher!r}")
+            raise CallboxError(N_("no dispatcher named %(name)s"), name=dispatcher)
         dial = dial_string(number)
         uri, line_name = self._route(dial, line)
         call_id = uuid.uuid4().hex
@@ -160,13 +163,13 @@ class Callbacks:
         """(URI of leg B, line name for the call record)."""
         if _SIP_URI.match(dial):
             if line:
-                raise ValueError("a SIP address cannot be called through a GSM line")
+                raise ValueError(N_("a SIP address cannot be called through a GSM line"))
             return dial, self._sip_line
         if line and line not in self._lines:
-            raise CallboxError(f"no GSM line named {line!r}")
+            raise CallboxError(N_("no GSM line named %(name)s"), name=line)
         name = line or next(iter(self._lines), "")
         if not name:
-            raise CallboxError("there is no GSM line to call a phone number through")
+            raise CallboxError(N_("there is no GSM line to call a phone number through"))
         return f"gsm:{name}/{dial}", name
 
     # ------------------------------------------------------------ bus subscriber

@@ -7,16 +7,25 @@ from datetime import datetime
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
+from appliance.i18n import N_
 from appliance.store.queries import DISPOSITIONS, search_calls
+from web.i18n import label, message
 from web.timefmt import parse_bound
 
 
 class BadFilter(ValueError):
-    """A query parameter that cannot be understood; ``param`` names it."""
+    """A query parameter that cannot be understood; ``param`` names it. The message is a
+    msgid with params (``str(exc)`` is the English text, for the API and logs)."""
 
-    def __init__(self, param: str, message: str):
-        super().__init__(f"{param}: {message}")
+    def __init__(self, param: str, msgid: str, **params: Any):
+        super().__init__(f"{param}: {msgid % params if params else msgid}")
         self.param = param
+        self.msgid = msgid
+        self.params = params
+
+    def shown(self) -> str:
+        """The problem in the reader's language, for a page."""
+        return f"{label('filter', self.param)}: {message(self.msgid, self.params)}"
 
 
 @dataclass
@@ -44,9 +53,9 @@ def _int(args: Mapping[str, str], name: str, default: int, low: int, high: int) 
     try:
         value = int(raw)
     except ValueError:
-        raise BadFilter(name, f"{raw!r} is not a whole number") from None
+        raise BadFilter(name, N_("'%(raw)s' is not a whole number"), raw=raw) from None
     if not low <= value <= high:
-        raise BadFilter(name, f"must be between {low} and {high}")
+        raise BadFilter(name, N_("must be between %(low)d and %(high)d"), low=low, high=high)
     return value
 
 
@@ -57,15 +66,15 @@ def _bound(args: Mapping[str, str], name: str, tz: ZoneInfo, end: bool) -> datet
     try:
         return parse_bound(raw, tz, end)
     except ValueError:
-        raise BadFilter(name, f"{raw!r} is not a date (YYYY-MM-DD, Jalali YYYY/MM/DD) "
-                              "or an ISO 8601 time") from None
+        raise BadFilter(name, N_("'%(raw)s' is not a date (YYYY-MM-DD, Jalali YYYY/MM/DD) "
+                                 "or an ISO 8601 time"), raw=raw) from None
 
 
 def parse_filters(args: Mapping[str, str], tz: ZoneInfo, default_limit: int = 100,
                   max_limit: int = 1000) -> CallFilters:
     disposition = (args.get("disposition") or "").strip()
     if disposition and disposition not in DISPOSITIONS:
-        raise BadFilter("disposition", f"one of {', '.join(DISPOSITIONS)}")
+        raise BadFilter("disposition", N_("one of %(choices)s"), choices=", ".join(DISPOSITIONS))
     return CallFilters(
         since=_bound(args, "since", tz, end=False),
         until=_bound(args, "until", tz, end=True),

@@ -33,7 +33,7 @@ def page():
                                               limit=filters.limit + 1))
             calls, more = found[:filters.limit], len(found) > filters.limit
         except BadFilter as exc:
-            error, filters = str(exc), None
+            error, filters = exc.shown(), None
         known = {d.name for d in ctx.config.dispatcher} | set(dispatchers_seen(conn))
     page = render_template("calls.html", calls=calls, more=more, filters=filters, error=error,
                            args=request.args, dispositions=DISPOSITIONS,

@@ -11,6 +11,7 @@ The language is the signed-in user's stored choice, else the session's, else
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Iterable, Mapping
 
 from flask import Flask, current_app, g, has_request_context, session
@@ -21,8 +22,11 @@ from appliance.auth.users import AuthError
 from appliance.i18n import (LANGUAGE_NAMES, LANGUAGES, RTL, Catalogues, N_,  # noqa: F401
                             format_params, pick_language, persian_digits)
 from appliance.i18n import Translator as MessageTranslator
+from appliance.telephony.numbers import WITHHELD
 from web.context import web_context
-from web.i18n_pages import LABELS
+from web.numberfmt import show_number
+from web.i18n_pages import JALALI_JS, JALALI_MONTHS, LABELS, WEEKDAYS_FROM_SATURDAY
+from web.jalali import gregorian_to_jalali
 
 CATALOGUES = "callbox_i18n"
 
@@ -94,8 +98,9 @@ def label(kind: str, value: str | None) -> str:
 
 
 def localize_status(status: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The core's status with its alarm messages in the reader's language (the English
-    text stays in ``english``)."""
+    """The core's status for a reader: alarm messages in their language (the English
+    text stays in ``english``), callers' numbers as the office writes them
+    (``caller_shown``; ``caller`` stays E.164)."""
     if not status:
         return status
     alarms = []
@@ -103,13 +108,33 @@ def localize_status(status: dict[str, Any] | None) -> dict[str, Any] | None:
         english = alarm.get("message") or ""
         alarms.append({**alarm, "english": english,
                        "message": message(alarm.get("msgid") or english, alarm.get("params"))})
-    return {**status, "alarms": alarms}
+    country = web_context().config.office.country
+    queues = [{**q, "waiting": [_shown(w, country) for w in q.get("waiting") or []]}
+              for q in status.get("queues") or []]
+    in_menu = [_shown(c, country) for c in status.get("in_menu") or []]
+    return {**status, "alarms": alarms, "queues": queues, "in_menu": in_menu}
+
+
+def _shown(entry: dict[str, Any], country: str) -> dict[str, Any]:
+    caller = entry.get("caller")
+    shown = gettext("withheld") if caller == WITHHELD else show_number(caller, country)
+    return {**entry, "caller_shown": shown}
 
 
 def js_strings(table: Mapping[str, str]) -> dict[str, str]:
     """``{key: msgid}`` -> ``{key: translation}`` for a page's script."""
     t = current_translator()
     return {key: t.raw(msgid) for key, msgid in table.items()}
+
+
+def jalali_settings() -> dict[str, Any]:
+    """What the Jalali date picker needs: names in the reader's language and today (in
+    the office's time zone) as (year, month, day)."""
+    t = current_translator()
+    today = datetime.now(web_context().tz).date()
+    return {"months": [t.raw(m) for m in JALALI_MONTHS],
+            "weekdays": [t.raw(d) for d in WEEKDAYS_FROM_SATURDAY],
+            "today": list(gregorian_to_jalali(today)), "strings": js_strings(JALALI_JS)}
 
 
 def _page_context() -> dict[str, Any]:
@@ -144,5 +169,6 @@ def register(app: Flask) -> None:
     app.extensions[CATALOGUES] = Catalogues()
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.globals.update(_=_jinja_gettext, gettext=_jinja_gettext,
-                                 ngettext=_jinja_ngettext, label=label)
+                                 ngettext=_jinja_ngettext, label=label,
+                                 jalali_settings=jalali_settings)
     app.context_processor(_page_context)

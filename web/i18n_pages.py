@@ -45,6 +45,11 @@ LABELS: dict[str, dict[str, str]] = {
         "ready": N_("ready"), "pin": N_("needs PIN"), "puk": N_("locked (PUK)"),
         "absent": N_("missing"), "rejected": N_("rejected"), "unknown": N_("unknown"),
     },
+    "filter": {
+        "since": N_("From"), "until": N_("To"), "disposition": N_("Result"),
+        "limit": N_("how many"), "offset": N_("from row"), "number": N_("Phone number"),
+        "dispatcher": N_("Dispatcher"),
+    },
     "role": {
         "admin": N_("admin"), "supervisor": N_("supervisor"), "dispatcher": N_("dispatcher"),
         "technician": N_("technician"),
@@ -91,3 +96,12 @@ def live_js_strings() -> dict[str, str]:
     strings = dict(LIVE_JS)
     strings.update({f"st_{state}": text for state, text in LABELS["state"].items()})
     return strings
+
+
+# The Jalali date picker (web/static/jalali-picker.js): month and day names
+JALALI_MONTHS = (N_("Farvardin"), N_("Ordibehesht"), N_("Khordad"), N_("Tir"), N_("Mordad"),
+                 N_("Shahrivar"), N_("Mehr"), N_("Aban"), N_("Azar"), N_("Dey"), N_("Bahman"),
+                 N_("Esfand"))
+WEEKDAYS_FROM_SATURDAY = (N_("Sat"), N_("Sun"), N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"),
+                          N_("Fri"))
+JALALI_JS = {"previous": N_("Previous month"), "next": N_("Next month")}

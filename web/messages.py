@@ -17,7 +17,10 @@ from web.callbacks import callback_ui
 from web.callfilters import BadFilter
 from web.context import calls_db, web_context
 from web.errors import CONTROL_STATUS
+from appliance.i18n import N_
+from web.i18n import current_translator, message
 from web.i18n import gettext as _
+from web.numberfmt import show_number
 from web.smsqueries import MAX_LIMIT, last_ussd, list_messages
 
 log = logging.getLogger("callbox.web")
@@ -41,7 +44,7 @@ def parse_limit(args: Mapping[str, str], default: int = PAGE_SIZE) -> int:
     if not raw:
         return default
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise BadFilter("limit", f"must be a whole number between 1 and {MAX_LIMIT}")
+        raise BadFilter("limit", N_("must be a whole number between 1 and %(max)d"), max=MAX_LIMIT)
     return int(raw)
 
 
@@ -102,7 +105,7 @@ def _render(form: SendForm, lines: list[str], status: int = 200, problems: Any =
     try:
         limit = parse_limit(request.args)
     except BadFilter as exc:
-        error, limit, status = str(exc), PAGE_SIZE, 400
+        error, limit, status = exc.shown(), PAGE_SIZE, 400
     with calls_db() as conn:
         rows = list_messages(conn, number_filter, limit + 1, ctx.config.office.country)
         ussd = last_ussd(conn)
@@ -131,12 +134,16 @@ def send():
     try:
         web_context().control.action("send_sms", line=form.line, number=number, text=form.text)
     except CoreUnavailable:
-        return _render(form, lines, 503, refused=_("The call system is not running. Calls are not being handled!"))
+        return _render(form, lines, 503,
+                       refused=_("The call system is not running. Calls are not being handled!"))
     except ControlRequestError as exc:
         log.warning("send_sms refused line=%s error=%s: %s", form.line, exc.code, exc.message)
-        return _render(form, lines, CONTROL_STATUS.get(exc.code, 502), refused=exc.message)
+        return _render(form, lines, CONTROL_STATUS.get(exc.code, 502),
+                       refused=message(exc.msgid or exc.message, exc.params))
     log.info("sms handed to the core line=%s to=%s by=%s", form.line, number, g.identity.name)
-    # isolated left-to-right, so "+98…" keeps its plus sign on a Persian page
+    # the number isolated left-to-right, so "+98…" keeps its plus sign on a Persian page;
+    # only the number gets Persian digits, never the line's name (gsm1)
+    shown = current_translator().digits(show_number(number, web_context().config.office.country))
     flash(_("Message to %(number)s handed to %(line)s for sending.",
-            number=f"\u2066{number}\u2069", line=form.line))
+            number=f"\u2066{shown}\u2069", line=f"\u2068{form.line}\u2069"))
     return redirect(url_for("messages.page", number=number))

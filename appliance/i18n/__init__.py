@@ -161,6 +161,7 @@ class Translator:
     lang: str
     _tr: NullTranslations = field(default_factory=NullTranslations, repr=False)
     _patterns: list = field(default_factory=list, repr=False)
+    _recovered: dict = field(default_factory=dict, repr=False)
 
     @property
     def rtl(self) -> bool:
@@ -185,7 +186,8 @@ class Translator:
         params.setdefault("n", n)
         return format_params(self.raw_plural(singular, plural, n), params, self.lang)
 
-    def message(self, msgid: str, params: Mapping[str, Any] | None = None) -> str:
+    def message(self, msgid: str, params: Mapping[str, Any] | None = None,
+                _depth: int = 0) -> str:
         """A core message (msgid + params as sent over the control socket, or English
         text already filled in, e.g. a stored hang-up cause) in this language. Text
         params are isolated (FSI..PDI) so "486 all call slots busy" keeps its order
@@ -196,21 +198,31 @@ class Translator:
                 msgid, params = found
         if not params:
             return self.raw(msgid)
-        shown = {k: self._param(v) for k, v in params.items()}
+        shown = {k: self._param(v, _depth) for k, v in params.items()}
         try:
             return format_params(self.raw(msgid), shown, self.lang)
         except (KeyError, ValueError, TypeError):  # params not matching the msgid
             log.warning("message params do not fit msgid=%r params=%r", msgid, params)
             return self.raw(msgid)
 
-    def _param(self, value: Any) -> Any:
+    def _param(self, value: Any, depth: int) -> Any:
         if not isinstance(value, str):
             return value
-        text = self.raw(value) if self.lang != "en" else value
+        if self.lang == "en":
+            return value
+        text = self.message(value, None, depth + 1) if depth < 1 else self.raw(value)
         return f"\u2068{text}\u2069" if self.rtl else text
 
     def _recover(self, text: str) -> tuple[str, dict[str, Any]] | None:
         """English text that was filled in before it was stored -> (msgid, params)."""
+        if text in self._recovered:
+            return self._recovered[text]
+        found = self._match(text)
+        if len(self._recovered) < 4096:  # call-log pages repeat the same few causes
+            self._recovered[text] = found
+        return found
+
+    def _match(self, text: str) -> tuple[str, dict[str, Any]] | None:
         for pattern, msgid, numeric in self._patterns:
             match = pattern.fullmatch(text)
             if match:

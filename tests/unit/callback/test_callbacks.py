@@ -121,13 +121,13 @@ def test_a_dispatcher_who_is_not_free_is_refused_with_a_clear_message(bus, contr
 
 
 def test_unknown_dispatcher_and_bad_numbers_are_refused(callbacks, control):
-    with pytest.raises(CallboxError, match="no dispatcher named 'zoe'"):
+    with pytest.raises(CallboxError, match="no dispatcher named zoe"):
         callbacks.start("zoe", NUMBER)
     with pytest.raises(ValueError, match="withheld"):
         callbacks.start("ali", "withheld")
     with pytest.raises(ValueError, match="not a phone number"):
         callbacks.start("ali", "call me maybe")
-    with pytest.raises(CallboxError, match="no GSM line named 'gsm9'"):
+    with pytest.raises(CallboxError, match="no GSM line named gsm9"):
         callbacks.start("ali", NUMBER, line="gsm9")
     assert control.originated() == []
 

@@ -79,7 +79,8 @@ def test_live_page_knows_whose_pause_buttons_to_show(signed_in, core, control_se
     assert tech["canPause"] == [] and tech["canSwitchDemo"] is False
     # what the page draws from: menu callers, pending pauses, capacity, demo switch
     status = anna["status"]
-    assert status["in_menu"] == [{"call_id": "c9", "caller": "+989351112233", "menu": "main"}]
+    assert status["in_menu"] == [{"call_id": "c9", "caller": "+989351112233", "menu": "main",
+                                  "caller_shown": "0935 111 2233"}]  # as the office writes it
     assert status["capacity"] == {"total": 8, "used": 1}
     assert "pause_pending" in status["dispatchers"][0]
     for key in ("nobody_in_menu", "capacity", "pause_pending", "cancel_pause", "switch_on"):
