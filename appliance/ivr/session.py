@@ -6,12 +6,15 @@ there, so the session needs no locks. Digits barge in on prompts.
 
 from __future__ import annotations
 
+import logging
 from enum import StrEnum
 from typing import Callable, Protocol, Sequence
 
 from appliance import events as ev
 from appliance.ivr.menu import Action, MenuTree
 
+
+log = logging.getLogger("callbox.ivr")
 
 PROMPT_GUARD_S = 120.0  # a prompt that never reports its end must not hold the caller forever
 
@@ -160,7 +163,9 @@ class IvrSession:
 
     def _play(self, keys: list[str]) -> None:
         self._cancel_timer()
-        token = self._token = self._player.play(self.call_id, [self.prompt_path(k) for k in keys])
+        files = [self.prompt_path(k) for k in keys]
+        log.info("call_id=%s menu %s plays %s", self.call_id, self.menu_id, " ".join(files))
+        token = self._token = self._player.play(self.call_id, files)
         self._timer = self._timers.call_later(PROMPT_GUARD_S, lambda: self.prompt_finished(token))
 
     def prompt_path(self, key: str) -> str:

@@ -18,6 +18,7 @@ does the same and finds the caller's number itself.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -91,7 +92,7 @@ class VoicemailBox:
         self._store = store
         self._submit = submit  # runs a database write off the bus (a writer thread)
         self._max_s, self._min_s = max_s, min_s
-        self._now = monotonic or bus.monotonic
+        self._now = monotonic or time.monotonic
         self._office = office_language
         self.calls: dict[str, Recording] = {}
         self._beep = str(store.data_dir / "prompts" / "beep.wav")
@@ -108,8 +109,10 @@ class VoicemailBox:
              language: str = "") -> None:
         rec = Recording(call_id, caller, queue, reason, language)
         self.calls[call_id] = rec
-        log.info("call_id=%s to voicemail (%s%s)", call_id, reason, f", queue {queue}" * bool(queue))
-        rec.token = self._control.play(call_id, [self._path("voicemail_intro", rec), self._beep])
+        files = [self._path("voicemail_intro", rec), self._beep]
+        log.info("call_id=%s to voicemail (%s%s): %s", call_id, reason,
+                 f", queue {queue}" * bool(queue), files[0])
+        rec.token = self._control.play(call_id, files)
 
     def owns(self, call_id: str) -> bool:
         return call_id in self.calls

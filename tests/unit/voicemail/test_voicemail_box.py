@@ -24,7 +24,7 @@ class Recorder:
 def make(bus, control, tmp_path, **kw):
     recorder, store = Recorder(), VoicemailStore(tmp_path)
     box = VoicemailBox(control, recorder, prompt, bus, store, lambda fn: fn(), max_s=30,
-                       min_s=1.0, office_language="en", **kw)
+                       min_s=1.0, office_language="en", monotonic=bus.monotonic, **kw)
     return box, recorder, store
 
 
