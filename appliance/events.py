@@ -307,6 +307,10 @@ class EventBus:
         self._idle = threading.Condition()
         self._busy = 0
 
+    def monotonic(self) -> float:
+        """The bus's clock (what its timers run on): one time base for timers and waits."""
+        return self._clock.monotonic()
+
     # -- wiring --------------------------------------------------------------
     def subscribe(self, fn: Subscriber, types: Iterable[type] | None = None) -> None:
         """Register before start(); ``types`` limits which events reach ``fn``."""
