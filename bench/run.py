@@ -40,7 +40,8 @@ def main() -> int:
     results: dict = {"machine": machine()}
     plan = [("ivr", {"calls": args.calls}), ("dispatch", {"calls": max(100, args.calls)}),
             ("lamps", {}), ("gsm_audio", None),
-            ("load", {"seconds": args.load_seconds}), ("flash", {}), ("web_memory", {})]
+            ("load", {"seconds": args.load_seconds}), ("flash", {}), ("web_memory", {}),
+            ("desk_search", {})]
     for name, kwargs in plan:
         if args.only and name not in args.only:
             continue

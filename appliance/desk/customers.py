@@ -238,8 +238,10 @@ class Customers:
             ids = self._ids_by_number(number, limit)
         if q and fts_query(q):
             found = [r[0] for r in self.conn.execute(
+                # newest first: rowid order lets LIMIT stop early (bm25 would score
+                # every match of a two-letter prefix)
                 "SELECT rowid FROM customer_search WHERE customer_search MATCH ? "
-                "ORDER BY rank LIMIT ?", (fts_query(q), limit if ids is None else SEARCH_MAX))]
+                "ORDER BY rowid DESC LIMIT ?", (fts_query(q), limit if ids is None else SEARCH_MAX))]
             ids = found if ids is None else [i for i in ids if i in set(found)]
         if ids is None:
             ids = [r[0] for r in self.conn.execute(
