@@ -155,7 +155,8 @@
     field.addEventListener("click", () => open(field));
     field.addEventListener("keydown", (e) => { if (e.key === "Escape") close(); });
     field.addEventListener("blur", () => setTimeout(() => {
-      if (popup && !popup.contains(document.activeElement)) close();
+      const now = document.activeElement;  // focus may have come back meanwhile
+      if (popup && !popup.contains(now) && !(now && now.matches("input[data-jalali]"))) close();
     }, 150));
   }
 })();
