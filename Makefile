@@ -3,7 +3,7 @@ PY      ?= python3
 VENV    ?= .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
-APT_PKGS := sip-tester espeak-ng sox libsox-fmt-mp3 chromium chromium-driver swig g++ make libssl-dev python3-dev
+APT_PKGS := sip-tester espeak-ng sox libsox-fmt-mp3 chromium chromium-driver nginx swig g++ make libssl-dev python3-dev
 
 .PHONY: run test bench setup apt clean
 

@@ -81,6 +81,8 @@ ROUTE_ROLES: dict[str, tuple[str, ...] | str] = {
     "admin.backup": ADMINS,
     "admin.download_backup": ADMINS,
     "admin.restore": ADMINS,
+    "admin.tls": ADMINS,
+    "admin.install_tls": ADMINS,
     # the dispatcher desk (web/desk): a dispatcher sees only their own desk (checked there)
     "desk.page": OFFICE,
     "desk.desk_state": OFFICE,
