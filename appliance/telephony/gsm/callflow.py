@@ -8,6 +8,7 @@ LegAnswered and LegEnded. Causes are GSM cause values (3GPP TS 24.008 10.5.4.11)
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Callable
@@ -40,21 +41,32 @@ class Call:
     raw: str = ""
 
 
+@dataclass(frozen=True)
+class CallTiming:
+    clip_wait: float = 1.0  # after RING, how long +CLIP may take before "withheld"
+    dial_timeout: float = 60.0  # an outbound leg not answered by then is hung up
+    clcc_poll_every: float = 1.0  # "clcc-poll" profiles: AT+CLCC this often while ringing
+    atd_hold_min: float = 3.0  # an ATD OK held this long came at answer (clcc-poll)
+
+
 class CallFlow:
     def __init__(self, line: str, publish: Callable[[Event], None], worker: Worker,
                  command: Callable[..., list[str]], region: str,
-                 hooks: "CallHooks", clip_wait: float = 1.0, dial_timeout: float = 60.0):
+                 hooks: "CallHooks", timing: CallTiming = CallTiming(),
+                 clock: Callable[[], float] = time.monotonic):
         self._line = line
         self._publish = publish
         self._worker = worker
         self._cmd = command
         self._region = region
         self._hooks = hooks
-        self._clip_wait = clip_wait
-        self._dial_timeout = dial_timeout
+        self._timing = timing
+        self._clock = clock
         self.machine = CallMachine(self._act)
         self.call: Call | None = None
         self._timer: Timer | None = None
+        self._poll: Timer | None = None
+        self.aborting = False  # the box hung up while ATD ran (set from another thread)
 
     @property
     def state(self) -> CallState:
@@ -73,7 +85,7 @@ class CallFlow:
     def _do_wait_clip(self, data: dict) -> None:
         self.call = Call(uuid.uuid4().hex, inbound=True)
         self._hooks.busy(True)
-        self._arm(self._clip_wait, "clip_timeout")
+        self._arm(self._timing.clip_wait, "clip_timeout")
 
     def _do_offer(self, data: dict) -> None:
         if self.call is None:
@@ -119,14 +131,53 @@ class CallFlow:
         self._do_ended_in(dict(data, reason=data.get("reason") or "box hung up"))
 
     def _do_dial(self, data: dict) -> None:
-        self.call = Call(data["leg_id"], inbound=False, number=data["number"])
+        """ATD, and then whatever this modem gives for the far end answering: its call
+        URCs, +COLP, ATD's own OK (modems that hold it until answer), AT+CLCC polls."""
+        self.call = call = Call(data["leg_id"], inbound=False, number=data["number"])
         self._hooks.busy(True)
-        self._arm(self._dial_timeout, "hangup", code=CAUSE_NO_ANSWER, reason="no-answer")
+        t, answer_by = self._timing, self._hooks.answer_by()
+        self._arm(t.dial_timeout, "hangup", code=CAUSE_NO_ANSWER, reason="no-answer")
+        started, self.aborting = self._clock(), False
         try:
-            self._cmd(f"ATD{data['number']};", timeout=30.0)
+            self._cmd(f"ATD{data['number']};", timeout=t.dial_timeout)
         except ModemError as exc:
-            code = CAUSE_BUSY if "BUSY" in str(exc) else CAUSE_TEMPORARY
-            self.fire("failed", code=code, reason=f"dial failed: {exc}")
+            if self.call is call and self.aborting:
+                self.fire("hangup", code=CAUSE_NORMAL, reason="box hung up")
+            elif self.call is call:
+                code = CAUSE_BUSY if "BUSY" in str(exc) else \
+                    CAUSE_NO_ANSWER if "NO ANSWER" in str(exc) else CAUSE_TEMPORARY
+                self.fire("failed", code=code, reason=f"dial failed: {exc}")
+            return
+        if self.call is not call:
+            return  # hung up (ATD aborted) while it ran
+        held = self._clock() - started
+        if answer_by == "atd-ok" or (answer_by == "clcc-poll" and held >= t.atd_hold_min):
+            log.info("ATD answered after %.1fs line=%s leg=%s", held, self._line, call.id)
+            # Posted: behind the progress URCs that came before the OK (ringing first).
+            self._worker.post(lambda: self.fire("connected") if self.call is call else None)
+        elif answer_by == "clcc-poll":
+            self._poll = self._worker.call_later(t.clcc_poll_every, lambda: self._poll_clcc(call))
+
+    def _poll_clcc(self, call: "Call") -> None:
+        """AT+CLCC while the leg rings (modems that report nothing by themselves)."""
+        self._poll = None
+        if self.call is not call or self.state not in (CallState.DIALING, CallState.ALERTING):
+            return
+        try:
+            lines = self._cmd("AT+CLCC", timeout=5.0, expect="+CLCC:")
+        except ModemError as exc:
+            log.info("AT+CLCC failed line=%s error=%s", self._line, exc)
+            lines = None
+        if lines is not None:
+            ours = [st for st in map(parsers.parse_clcc, parsers.lines_with(lines, "+CLCC:"))
+                    if not st.incoming]
+            stat = ours[0].stat if ours else 6
+            name = {0: "connected", 2: "dialing", 3: "alerting", 6: "ended"}.get(stat)
+            if name:
+                self.fire(name, **({"code": CAUSE_NORMAL} if name == "ended" else {}))
+        if self.call is call and self.state in (CallState.DIALING, CallState.ALERTING):
+            self._poll = self._worker.call_later(self._timing.clcc_poll_every,
+                                                 lambda: self._poll_clcc(call))
 
     def _do_leg_ringing(self, data: dict) -> None:
         assert self.call is not None
@@ -151,6 +202,9 @@ class CallFlow:
     # -- helpers ------------------------------------------------------------------------------
     def _finish(self) -> Call:
         self._cancel_timer()
+        if self._poll is not None:
+            self._poll.cancel()
+            self._poll = None
         call, self.call = self.call, None
         assert call is not None
         self._hooks.audio(call.id, False)
@@ -187,3 +241,6 @@ class CallHooks:
     def busy(self, busy: bool) -> None: ...
 
     def hangup_command(self) -> str: ...
+
+    def answer_by(self) -> str:
+        return "urc"

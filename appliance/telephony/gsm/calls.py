@@ -58,6 +58,9 @@ TRANSITIONS: dict[tuple[CallState, str], tuple[CallState, str | None]] = {
     (S.ALERTING, "dialing"): (S.ALERTING, None),
     (S.ALERTING, "connected"): (S.OUT_ACTIVE, "connected_out"),
     (S.OUT_ACTIVE, "connected"): (S.OUT_ACTIVE, None),
+    # Progress URCs that came while ATD was held (worked off after its OK = answer).
+    (S.OUT_ACTIVE, "dialing"): (S.OUT_ACTIVE, None),
+    (S.OUT_ACTIVE, "alerting"): (S.OUT_ACTIVE, None),
     (S.OUT_ACTIVE, "dtmf"): (S.OUT_ACTIVE, "dtmf"),
     (S.OUT_ACTIVE, "ring"): (S.OUT_ACTIVE, None),
     (S.OUT_ACTIVE, "clip"): (S.OUT_ACTIVE, None),

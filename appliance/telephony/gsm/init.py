@@ -80,7 +80,8 @@ def run_init(cmd: Command, profile_name: str, pin: str, guard: PinGuard,
     _try(cmd, "AT+CMEE=2")
     profile = choose_profile(cmd, profile_name)
     unlock_sim(cmd, pin, guard, profile, timing, sleep, on_pin_entered)
-    for setup in (f"AT+CREG={REG_N}", f"AT+CEREG={REG_N}", "AT+COPS=3,0", "AT+CLIP=1"):
+    for setup in (f"AT+CREG={REG_N}", f"AT+CEREG={REG_N}", "AT+COPS=3,0", "AT+CLIP=1",
+                  "AT+COLP=1", "AT+CCWA=1,1"):
         _try(cmd, setup)
     sms_mode = choose_sms_mode(cmd)
     for setup in (CNMI, *profile.init):

@@ -22,7 +22,9 @@ from appliance.store.messages import MessageStore
 from appliance.telephony.gsm import init as modem_init
 from appliance.telephony.gsm import profiles
 from appliance.telephony.gsm.audio import FdAudioStream, StreamFrameSource, alsa_stream
-from appliance.telephony.gsm.callflow import CAUSE_BUSY, CAUSE_TEMPORARY, CallFlow, CallHooks
+from appliance.telephony.gsm.callflow import (
+    CAUSE_BUSY, CAUSE_TEMPORARY, CallFlow, CallHooks, CallTiming,
+)
 from appliance.telephony.gsm.channel import AtChannel, PortLost
 from appliance.telephony.gsm.dtmf import DtmfDetector
 from appliance.telephony.gsm.health import HealthTracker
@@ -47,6 +49,8 @@ class GsmTiming:
     health_every: float = 60.0
     clip_wait: float = 1.0  # after RING, how long +CLIP may take before "withheld"
     dial_timeout: float = 60.0
+    clcc_poll_every: float = 1.0  # outbound progress on modems that report none
+    atd_hold_min: float = 3.0  # an ATD OK held this long came at answer (generic modems)
     ussd_timeout: float = 30.0
     ussd_release_grace: float = 3.0  # a "+CUSD: 2" text waits this long for the real answer
     balance_first_after: float = 30.0  # the first balance USSD after start
@@ -94,8 +98,10 @@ class GsmLine(CallHooks):
         self._pin_entered_at = float("-inf")
         self._media: StreamFrameSource | None = None
         self._media_call = ""
+        t = self.timing
         self.calls = CallFlow(cfg.name, publish, self._worker, self.command, region, self,
-                              self.timing.clip_wait, self.timing.dial_timeout)
+                              CallTiming(t.clip_wait, t.dial_timeout, t.clcc_poll_every,
+                                         t.atd_hold_min), self._clock.monotonic)
         self.sms = SmsService(cfg.name, publish, self._store, region)
         self.ussd_flow = UssdFlow(self, self._store, self._worker)
         self._urcs = LineUrcs(self)
@@ -123,6 +129,10 @@ class GsmLine(CallHooks):
         self._post_call(call_id, "reject", code=code or 21, reason=reason or "rejected")
 
     def hangup(self, call_id: str, code: int = 0) -> None:
+        chan = self._chan
+        if chan is not None and self.calls.owns(call_id):
+            self.calls.aborting = True
+            chan.abort_call_command()  # an ATD waiting for the answer: stop it now
         self._post_call(call_id, "hangup", code=code or 16, reason="box hung up")
 
     def originate(self, leg_id: str, number: str) -> None:
@@ -154,6 +164,8 @@ class GsmLine(CallHooks):
         if chan is None:
             raise PortLost(f"{self.name}: no port open")
         limit = min(timeout or self.timing.command_timeout, self.timing.command_timeout_cap)
+        if cmd.startswith("ATD") and timeout:
+            limit = timeout  # held until the far end answers on some modems: dial_timeout
         return chan.command(cmd, limit, **kw)
 
     def post(self, fn: Callable[[], None]) -> None:
@@ -190,6 +202,9 @@ class GsmLine(CallHooks):
 
     def hangup_command(self) -> str:
         return (self.profile or profiles.GENERIC).hangup
+
+    def answer_by(self) -> str:
+        return (self.profile or profiles.GENERIC).answer_by
 
     def audio(self, call_id: str, on: bool) -> None:
         profile = self.profile or profiles.GENERIC

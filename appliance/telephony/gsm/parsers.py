@@ -103,6 +103,10 @@ def _int(field: str, default: int | None = None) -> int | None:
         return default
 
 
+def lines_with(lines: list[str], prefix: str) -> list[str]:
+    return [line for line in lines if line.startswith(prefix)]
+
+
 def find_line(lines: list[str], prefix: str) -> str | None:
     for line in lines:
         if line.startswith(prefix):

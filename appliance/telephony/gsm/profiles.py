@@ -39,6 +39,11 @@ class Profile:
     reboot_urcs: tuple[str, ...] = ("RDY", "+CPIN: READY")
     # (command, regex with group ``pin``): PIN attempts left, where the modem tells.
     pin_attempts: tuple[str, str] | None = None
+    # Outbound answer detection (besides the call URCs above and +COLP, which every
+    # profile turns on with AT+COLP=1): "urc" — the URCs say it; "atd-ok" — ATD's final
+    # OK comes only when the far end answers; "clcc-poll" — ask AT+CLCC while it rings
+    # (and a held ATD OK, taking at least GsmTiming.atd_hold_min, is an answer too).
+    answer_by: str = "urc"
 
     def compiled_call_urcs(self) -> list[tuple[re.Pattern, str]]:
         return [(re.compile(u.pattern), u.kind) for u in self.call_urcs + COMMON_CALL_URCS]
@@ -112,20 +117,23 @@ HUAWEI = Profile(
 SIM800 = Profile(
     name="sim800",
     match=r"(?i)SIM8[0-9]{2}|SIM9[0-9]{2}",
-    init=("AT+DDET=1", "AT+CLCC=1"),
+    init=("AT+DDET=1", "AT+CLCC=1", "AT+MORING=1"),
     call_urcs=(
         CLCC,
+        CallUrc(r"^MO RING$", "alerting"),  # AT+MORING=1 (SIM800 Series AT manual)
+        CallUrc(r"^MO CONNECTED$", "connected"),
         CallUrc(r"^\+DTMF:\s*(?P<digit>[0-9*#A-D])", "dtmf"),
         CallUrc(r"^(Call Ready|\+CFUN: 1)$", "ignore"),
     ),
     audio="sound-card",
+    answer_by="atd-ok",  # with AT+COLP=1 the OK of ATD follows +COLP, at answer
     reboot_urcs=("RDY", "SMS Ready", "+CPIN: READY"),
     pin_attempts=("AT+SPIC", r"\+SPIC:\s*(?P<pin>\d+)"),
 )
 
 # A modem auto-detection does not know: plain 27.007 calls and SMS, no PCM audio.
 GENERIC = Profile(name="generic", match=r"(?!)", call_urcs=(CLCC,), init=("AT+CLCC=1",),
-                  audio="none")
+                  audio="none", answer_by="clcc-poll")
 
 # Start-up and status lines any modem may print in the middle of a command (boot,
 # SIM and phonebook ready notices): never part of a response, whatever the profile —

@@ -17,7 +17,7 @@ CME = {3: "operation not allowed", 4: "operation not supported", 10: "SIM not in
 CMS = {302: "operation not allowed", 303: "operation not supported",
        321: "invalid memory index", 500: "unknown error"}
 # Set commands every profile accepts without doing anything visible.
-BENIGN = re.compile(r"^AT(\+C(NMI|SMS|SMP|RC|CWA|LIP|OLP|VHU|MEE|SCA)|\^CURC|"
+BENIGN = re.compile(r"^AT(\+C(NMI|SMS|SMP|RC|CWA|LIP|VHU|MEE|SCA)|\^CURC|"
                     r"\+QURCCFG|\+COPS)=")
 
 
@@ -47,6 +47,7 @@ class CommandSet:
                 (r"^AT\+CMGS=(\d+)$", self.cmgs),
                 (r'^AT\+CMGS="([0-9A-Fa-f+]+)"$', self.cmgs_text),
                 (r"^AT\+CMGF=([01])$", self.cmgf),
+                (r"^AT\+COLP=([01])$", self.colp),
                 (r'^AT\+CSCS="([A-Z0-9]+)"$', self.cscs),
                 (r"^AT\+CSDH=([01])$", self.csdh),
                 (r'^AT\+CPMS="([0-9A-Z]+)"', self.cpms),
@@ -60,8 +61,7 @@ class CommandSet:
         sim = self.sim
         recorded = sim.scripted(cmd)
         if recorded is not None:
-            if recorded:
-                sim.send_verbatim(recorded)
+            sim.send_recorded(recorded)
             return
         if cmd.upper() == sim.dialect.reset:
             self.reply()
@@ -81,6 +81,8 @@ class CommandSet:
         sim, d = self.sim, self.sim.dialect
         if d.status_enable and cmd == d.status_enable:
             sim.status_urcs = True
+        elif d.progress_enable and cmd == d.progress_enable:
+            sim.progress_urcs = True
         elif d.dtmf_enable and cmd.startswith(d.dtmf_enable):
             sim.dtmf_urcs = True
         elif d.audio_on and cmd.startswith(d.audio_on):
@@ -175,6 +177,10 @@ class CommandSet:
         self.reply()
         self.sim.end_call(self.sim.dialect.local_end)
 
+    def colp(self, m: re.Match) -> None:
+        self.sim.colp = m.group(1) == "1"
+        self.reply()
+
     def dial(self, m: re.Match) -> None:
         from appliance.telephony.gsm.sim.modem import SimCall
         sim = self.sim
@@ -184,25 +190,33 @@ class CommandSet:
         number = m.group(1)
         sim.call = SimCall(number, 145 if number.startswith("+") else 129, 0,
                            incoming=False, stat=2)
-        self.reply()
         call, d = sim.call, sim.dialect
+        holds = d.dial_holds == "always" or (d.dial_holds == "colp" and sim.colp)
+        if holds:
+            sim.dial_pending = call  # no final result until the far end decides
+        else:
+            self.reply()
         outcome, after = sim.dial_outcome
+        progress = not d.progress_enable or sim.progress_urcs
 
         def step(stat: int, lines: tuple[str, ...]) -> None:
             if sim.call is call:
                 call.stat = stat
-                sim.send(*lines)
+                sim.send(*(lines if progress else ()))
                 sim.send_status()
 
         def finish() -> None:
             if sim.call is not call:
                 return
+            sim.dial_pending = None
+            colp = (sim.fmt('+COLP: "{number}",{ntype},"",0,""'),) if sim.colp else ()
             if outcome == "answer":
-                sim.connect_call(d.out_connected)
+                sim.send(*colp, *(("OK",) if holds else ()))
+                sim.connect_call(d.out_connected if progress else ())
             elif outcome == "busy":
-                sim.end_call(d.busy_end, 17)
+                sim.end_call(d.busy_end if not holds else ("BUSY",), 17)
             elif outcome == "no-answer":
-                sim.end_call(("NO ANSWER",) if not d.out_dialing else d.remote_end, 19)
+                sim.end_call(("NO ANSWER",) if holds or not d.out_dialing else d.remote_end, 19)
         sim.later(0.01, lambda: step(2, d.out_dialing))
         sim.later(0.03, lambda: step(3, d.out_alerting))
         if outcome != "ring":

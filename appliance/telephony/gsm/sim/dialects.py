@@ -40,6 +40,10 @@ class Dialect:
     ussd: str = "text"
     pin_attempts: str = ""  # reply template with {left}; "" = command unknown (ERROR)
     pin_command: str = ""
+    progress_enable: str = ""  # command that turns the out_* lines on ("" = always on)
+    # When ATD's final result waits for the far end: "" never, "colp" once AT+COLP=1
+    # (SIM800), "always" (Siemens MC35 with AT^SM20=1, its default).
+    dial_holds: str = ""
 
 
 DIALECTS: dict[str, Dialect] = {
@@ -113,5 +117,19 @@ DIALECTS: dict[str, Dialect] = {
         dtmf_enable="AT+DDET=1",
         pin_command="AT+SPIC",
         pin_attempts="+SPIC: {left},3,10,10",
+        out_alerting=("MO RING",),
+        out_connected=("MO CONNECTED",),
+        progress_enable="AT+MORING=1",
+        dial_holds="colp",
+    ),
+    # A 27.007 modem no profile knows (Siemens MC35i): no call-state URCs at all, ATD's
+    # OK held until the far end answers (MC35 AT Command Set 2.5, AT^SM20 default).
+    "generic": Dialect(
+        profile="generic",
+        ati=("SIEMENS", "MC35i", "REVISION 02.00"),
+        cgmm="MC35i",
+        boot=("^SYSSTART",),
+        ring=("RING", CLIP_LINE),
+        dial_holds="always",
     ),
 }

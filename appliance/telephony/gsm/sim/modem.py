@@ -128,6 +128,9 @@ class SimModem:
         self.reg_stat = getattr(self, "reg_stat", 1)
         self.rssi = getattr(self, "rssi", 20)
         self.status_urcs = False
+        self.progress_urcs = False  # AT+MORING=1 (SIM800 "MO RING"/"MO CONNECTED")
+        self.colp = False
+        self.dial_pending: SimCall | None = None  # an ATD whose final result is held
         self.dtmf_urcs = not self.dialect.dtmf_enable
         self.sms_prompt: int | None = None
         self.sms_recipient = ""
@@ -211,6 +214,18 @@ class SimModem:
                 del self.script[i]
                 return exchange.reply
         return None
+
+    def send_recorded(self, reply: list) -> None:
+        """A recorded reply: its lines, with its pauses (``= 1.5``) kept."""
+        for i, item in enumerate(reply):
+            if isinstance(item, float):
+                rest = reply[i + 1:]
+                self.later(item, lambda: self.send_recorded(rest))
+                break
+        else:
+            i = len(reply)
+        if reply[:i]:
+            self.send_verbatim(reply[:i])
 
     def play(self, group: int | list[str]) -> None:
         """Send a transcript's ``group``-th unsolicited lines (or these lines) in one write."""
@@ -385,6 +400,10 @@ class SimModem:
             return os.read(pty.fd, 4096)
 
     def _on_bytes(self, data: bytes) -> None:
+        if self.dial_pending is not None:  # V.250: any character aborts a running ATD
+            call, self.dial_pending = self.dial_pending, None
+            if self.call is call:
+                self.end_call(("NO CARRIER",))
         self._rx += data
         while True:
             if self.sms_prompt is not None:

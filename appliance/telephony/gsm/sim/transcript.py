@@ -9,6 +9,8 @@ A transcript is a text file::
     < 0791...                   lines after the final result ride in the same read
     < OK                        (a ``<`` with nothing after it is a blank line)
     ! +CMTI: "ME",2             unsolicited lines; consecutive ``!`` lines are one write
+    = 1.5                       inside a reply: the modem takes this long (seconds)
+                                before the lines after it (an ATD held until answer)
 
 Header comments ``# key: value`` are kept as metadata; ``source`` is required.
 The simulator answers a scripted command with its recorded reply (each recorded
@@ -24,7 +26,7 @@ from pathlib import Path
 @dataclass
 class Exchange:
     command: str
-    reply: list[str] = field(default_factory=list)
+    reply: list[str | float] = field(default_factory=list)  # a float: a pause
 
 
 @dataclass
@@ -66,12 +68,16 @@ def parse(text: str, name: str = "transcript") -> Transcript:
             if not exchanges:
                 raise TranscriptError(f"{name}:{n}: a reply before any command")
             exchanges[-1].reply.append(body.rstrip())
+        elif kind == "=":
+            if not exchanges:
+                raise TranscriptError(f"{name}:{n}: a pause before any command")
+            exchanges[-1].reply.append(float(body))
         elif kind == "!":
             if last != "!":
                 groups.append([])
             groups[-1].append(body.rstrip())
         else:
-            raise TranscriptError(f"{name}:{n}: a line must start with # > < or !")
+            raise TranscriptError(f"{name}:{n}: a line must start with # > < = or !")
         last = kind
     if not meta.get("source"):
         raise TranscriptError(f"{name}: no '# source:' header")
