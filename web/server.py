@@ -8,12 +8,17 @@ from flask import Flask
 from waitress import create_server
 from waitress.server import BaseWSGIServer, MultiSocketServer
 
+from appliance.errors import CallboxError
 from web.context import EXTENSION
 
 log = logging.getLogger("callbox.web")
 
-THREADS = 16
-SPARE_THREADS = 4  # kept free of SSE streams, so pages and the API always answer
+# A live page (desk, wallboard) holds a worker thread for its SSE stream as long as it
+# is open: 50 desks need 50 threads. An idle waitress thread costs ~0.1 MiB of RSS
+# (docs/benchmarks.md, "Web memory"), so threads are sized for the office, not saved.
+LIVE_PAGES = 52
+SPARE_THREADS = 8  # kept free of SSE streams, so pages and the API always answer
+THREADS = LIVE_PAGES + SPARE_THREADS
 # Idle or slow clients cannot exhaust the server: many sockets may wait (they cost no
 # thread), an idle one is dropped after 30 s (live streams write every 15 s), and on the
 # box only the TLS front on loopback may say who the client is (X-Forwarded-For/-Proto).
@@ -28,8 +33,12 @@ def make_server(app: Flask, host: str, port: int,
     ``server.effective_port``). Live pages hold a worker thread each, so they
     are capped at ``threads - SPARE_THREADS``."""
     app.extensions[EXTENSION].streams.limit = max(1, threads - SPARE_THREADS)
-    return create_server(app, host=host, port=port, threads=threads, ident="callbox",
-                         **CLIENT_LIMITS)
+    try:
+        return create_server(app, host=host, port=port, threads=threads, ident="callbox",
+                             **CLIENT_LIMITS)
+    except OSError as exc:  # e.g. the port is taken: one clear line and a non-zero exit
+        raise CallboxError(f"the web cannot listen on {host}:{port}: {exc.strerror or exc}"
+                           " (is another callbox or web server running there?)") from None
 
 
 def serve(app: Flask, host: str, port: int, threads: int = THREADS) -> None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import ctypes
 import logging
 import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -141,9 +143,47 @@ class Demo:
             child.stop()
 
 
+def _check_port_free(listen: str) -> None:
+    """Refuse to start (clearly, before anything runs) when the web port is taken."""
+    host, _, port = listen.rpartition(":")
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host.strip("[]") or "0.0.0.0", int(port)))
+        except OSError as exc:
+            raise CallboxError(f"the web cannot listen on {listen}: {exc.strerror or exc} "
+                               "(is another callbox demo running? try --http 127.0.0.1:8081)"
+                               ) from None
+
+
+def _wait_for_web(demo: Demo, listen: str, timeout: float = 30.0) -> None:
+    """"Running" only once the web answers; its early death is an error, not a log line."""
+    host, _, port = listen.rpartition(":")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        child = demo.children["web"]
+        if child.proc.poll() is not None:
+            raise CallboxError(f"the web server stopped at start (exit {child.proc.returncode});"
+                               f" see {demo.data}/logs/web.log")
+        try:
+            socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), 0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise CallboxError(f"the web server did not answer on {listen} within {timeout:g} s")
+
+
 def run_demo(args: Any) -> int:
+    _check_port_free(args.http)
     demo = Demo(args)
     core = demo.start()
+    try:
+        _wait_for_web(demo, args.http)
+    except BaseException:
+        try:
+            core.stop()
+        finally:
+            demo.stop()
+        raise
     print(f"\ncallbox demo is running: open http://{args.http}/  (user admin, password "
           f"{DEMO_PASSWORD})\nSIP on {args.sip}; logs in {demo.data}/logs; Ctrl-C stops it.\n",
           flush=True)
