@@ -37,6 +37,13 @@ def pin_history(factory: MockFactory, args: dict) -> dict:
     return out
 
 
+def drive_pin(factory: MockFactory, args: dict) -> bool:
+    """Drive a mock input pin (a switch or button): ``{"pin": 5, "low": true}``."""
+    pin = factory.pin(int(args["pin"]))
+    (pin.drive_low if args.get("low", True) else pin.drive_high)()
+    return True
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", type=Path, required=True)
@@ -47,7 +54,8 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     factory = MockFactory()
     options = CoreOptions(sip_listen=args.sip, pin_factory=factory, poll_ms=args.poll_ms,
-                          extra_actions={"pins": lambda a: pin_history(factory, a)})
+                          extra_actions={"pins": lambda a: pin_history(factory, a),
+                                         "drive_pin": lambda a: drive_pin(factory, a)})
     core = build(load_toml(args.config), args.data, options)
     core.start()
     core.wait_ready()  # as `callbox core` does before READY=1
