@@ -32,7 +32,7 @@ class Stream:
     """One browser's live stream, read on its own thread."""
 
     port: int
-    cookie: str
+    token: str
     status: int = 0
     events: int = 0
     body: str = ""
@@ -45,8 +45,8 @@ class Stream:
     def _read(self) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
         try:
-            conn.request("GET", "/api/events", headers={"Cookie": self.cookie,
-                                                        "Accept": "text/event-stream"})
+            conn.request("GET", "/api/events", headers={
+                "Authorization": f"Bearer {self.token}", "Accept": "text/event-stream"})
             response = conn.getresponse()
             self.status = response.status
             self.opened.set()
@@ -110,15 +110,23 @@ def _pages(opener: urllib.request.OpenerDirector, port: int) -> dict[str, int]:
 def _web_figures(pid: int) -> dict:
     return {"rss_mib": round(rss_mib([pid]), 1),
             "rss_anon_mib": round(status_value(pid, "RssAnon") / 1024, 1),
+            "vm_size_mib": round(status_value(pid, "VmSize") / 1024, 1),  # virtual: stacks
             "threads": status_value(pid, "Threads"), "fds": fd_count(pid)}
 
 
-def _streams(port: int, cookie: str, count: int, work: Path, sip: int,
+def tokens(data: Path, count: int) -> list[str]:
+    """One API token per desk: each live page is its own owner, as 50 desks would be."""
+    from appliance.auth.users import UserStore
+    users = UserStore(data)
+    return [users.create_token("dispatcher", label=f"bench desk {n}") for n in range(count)]
+
+
+def _streams(port: int, keys: list[str], work: Path, sip: int,
              kept: list | None = None) -> tuple[list, dict]:
-    """Open ``count`` more streams (beside ``kept``), make calls, count who saw events."""
+    """Open a stream per key (beside ``kept``), make calls, count who saw events."""
     for s in kept or []:
         s.events = 0
-    streams = (kept or []) + [Stream(port, cookie).start() for _ in range(count)]
+    streams = (kept or []) + [Stream(port, key).start() for key in keys]
     for s in streams:
         s.opened.wait(10)
     caller = callers(work, sip, 4, 20)  # ~20 calls: every stream should see their events
@@ -135,17 +143,18 @@ def run(work: Path, sip_port: int = 28060, live_pages: int = 10, many: int = 50)
     uas_port, web_port = sip_port + 300, sip_port + 500
     core = start_core(work, office_toml(work, sip_port, uas_port, dispatchers=20), sip_port)
     uas = start_uas(work, uas_port)
+    keys = tokens(core.data, many)
     web = start_web(work, core.data, web_port)
     try:
-        opener, cookie = sign_in(web_port)
+        opener, _ = sign_in(web_port)
         idle = _web_figures(web.pid)
         codes = [_pages(opener, web_port) for _ in range(3)][-1]
         (work / "a").mkdir(exist_ok=True)
-        streams, ten = _streams(web_port, cookie, live_pages, work / "a", sip_port)
+        streams, ten = _streams(web_port, keys[:live_pages], work / "a", sip_port)
         _pages(opener, web_port)
         ten.update(_web_figures(web.pid))
         (work / "b").mkdir(exist_ok=True)
-        _, fifty = _streams(web_port, cookie, many - live_pages, work / "b", sip_port, streams)
+        _, fifty = _streams(web_port, keys[live_pages:], work / "b", sip_port, streams)
         fifty.update(_web_figures(web.pid))
     finally:
         web.terminate()
