@@ -12,6 +12,7 @@ from web.callfilters import BadFilter, parse_filters
 from web.context import calls_db, web_context
 from web.errors import api_error
 from web.health import health_report
+from web.i18n import gettext as _
 from web.i18n import localize_status
 from web.messages import parse_limit
 from appliance.auth.privacy import mask
@@ -51,7 +52,7 @@ def events():
     owner = g.identity.name
     if not ctx.streams.acquire(owner):
         return api_error(503, "too_many_streams",
-                         "Too many live pages are open; close one and try again.")
+                         _("Too many live pages are open; close one and try again."))
     stream = EventStream(ctx.control.subscribe, heartbeat_s=ctx.sse_heartbeat_s,
                          retry_s=ctx.sse_retry_s,
                          transform=None if sees_personal_data() else mask)
@@ -82,7 +83,7 @@ class _Released:
 def action(name: str):
     args = request.get_json(silent=True) if request.content_length else {}
     if not isinstance(args, dict):
-        return api_error(400, "bad_request", "The body must be a JSON object of arguments.")
+        return api_error(400, "bad_request", _("The body must be a JSON object of arguments."))
     result = web_context().control.action(name, **args)  # errors map in web.errors
     return jsonify({"ok": True, "result": result})
 
@@ -93,14 +94,15 @@ def pause(name: str):
     admins may do it for anyone, a dispatcher only for themselves (see may_pause)."""
     identity = g.identity
     if not may_pause(identity, name):
-        return api_error(403, "forbidden", "Only supervisors and admins pause other "
-                                           "dispatchers; a dispatcher may pause only themselves.")
+        return api_error(403, "forbidden", _("Only supervisors and admins pause other "
+                                             "dispatchers; a dispatcher may pause only "
+                                             "themselves."))
     args = request.get_json(silent=True) if request.content_length else {}
     paused = args.get("paused", True) if isinstance(args, dict) else None
     reason = args.get("reason", "") if isinstance(args, dict) else None
     if not isinstance(paused, bool) or not isinstance(reason, str):
         return api_error(400, "bad_request",
-                         'The body must be {"paused": true|false, "reason": "..."}.')
+                         _('The body must be {"paused": true|false, "reason": "..."}.'))
     result = web_context().control.action("pause", dispatcher=name, paused=paused,
                                           reason=reason)
     log.info("dispatcher %s %s by user=%s role=%s", name, "paused" if paused else "resumed",
@@ -116,19 +118,19 @@ def callback():
     identity = g.identity
     args = request.get_json(silent=True) if request.content_length else {}
     if not isinstance(args, dict):
-        return api_error(400, "bad_request", "The body must be a JSON object.")
+        return api_error(400, "bad_request", _("The body must be a JSON object."))
     own = identity.dispatcher if identity.role == "dispatcher" else ""
     number, dispatcher, line = (args.get("number"), args.get("dispatcher") or own,
                                 args.get("line") or "")
     if not isinstance(number, str) or not number.strip():
-        return api_error(400, "bad_request", "Give the number to call back.")
+        return api_error(400, "bad_request", _("Give the number to call back."))
     if not isinstance(dispatcher, str) or not dispatcher.strip():
-        return api_error(400, "bad_request", "Choose the dispatcher who calls back.")
+        return api_error(400, "bad_request", _("Choose the dispatcher who calls back."))
     if not isinstance(line, str):
-        return api_error(400, "bad_request", "The line must be a line name.")
+        return api_error(400, "bad_request", _("The line must be a line name."))
     if not may_call_back(identity, dispatcher):
-        return api_error(403, "forbidden", "A dispatcher calls back only as themselves; "
-                                           "supervisors and admins choose any dispatcher.")
+        return api_error(403, "forbidden", _("A dispatcher calls back only as themselves; "
+                                             "supervisors and admins choose any dispatcher."))
     extra = {"line": line} if line else {}
     result = web_context().control.action("call_back", dispatcher=dispatcher,
                                           number=number.strip(), **extra)
