@@ -25,16 +25,16 @@ _MINUTES = {
     "fa": " خودرو حدود {n} دقیقهٔ دیگر می‌رسد.",
     "ru": " Машина будет примерно через {n} минут.",
 }
-# Order states as the desk names them -> words to speak.
+# Order states as the desk names them (appliance/desk/states.py) -> words to speak.
 _STATES = {
-    "en": {"new": "received", "assigned": "assigned to a driver", "en_route": "on its way",
-           "arrived": "waiting for you outside", "picked_up": "under way",
-           "done": "completed", "cancelled": "cancelled"},
-    "fa": {"new": "دریافت شده", "assigned": "به راننده سپرده شده", "en_route": "در راه",
-           "arrived": "راننده جلوی در منتظر شماست", "picked_up": "در حال انجام",
-           "done": "انجام شده", "cancelled": "لغو شده"},
-    "ru": {"new": "принят", "assigned": "передан водителю", "en_route": "машина в пути",
-           "arrived": "машина ждёт вас", "picked_up": "выполняется",
+    "en": {"scheduled": "booked for later", "new": "received",
+           "assigned": "assigned to a driver", "arriving": "on its way to you",
+           "picked_up": "under way", "done": "completed", "cancelled": "cancelled"},
+    "fa": {"scheduled": "برای بعد رزرو شده", "new": "دریافت شده",
+           "assigned": "به راننده سپرده شده", "arriving": "خودرو در راه شماست",
+           "picked_up": "در حال انجام", "done": "انجام شده", "cancelled": "لغو شده"},
+    "ru": {"scheduled": "запланирован", "new": "принят", "assigned": "передан водителю",
+           "arriving": "машина едет к вам", "picked_up": "выполняется",
            "done": "выполнен", "cancelled": "отменён"},
 }
 

@@ -199,7 +199,7 @@ def test_an_unknown_caller_gets_the_normal_menu(bus, control):
 
 def test_order_status_is_spoken(bus, control):
     spoken = []
-    with_desk(bus, control, Desk(status=("en_route", 7)), spoken)
+    with_desk(bus, control, Desk(status=("arriving", 7)), spoken)
     offer(bus)
     dtmf(bus, "8")
-    assert spoken[0][0] == "Your order is on its way. The car will be with you in about 7 minutes."
+    assert spoken[0][0] == "Your order is on its way to you. The car will be with you in about 7 minutes."
