@@ -19,7 +19,7 @@ log = logging.getLogger("callbox.web")
 # is open: 50 desks need 50 threads. An idle waitress thread costs ~0.1 MiB of RSS
 # (docs/benchmarks.md, "Web memory"), so threads are sized for the office, not saved.
 LIVE_PAGES = 52
-SPARE_THREADS = 8  # kept free of SSE streams, so pages and the API always answer
+SPARE_THREADS = 4  # kept free of SSE streams, so pages and the API always answer
 THREADS = LIVE_PAGES + SPARE_THREADS
 # Per worker thread: a 1 MiB stack instead of glibc's 8 MiB, and no malloc arena of its
 # own (glibc gives busy threads up to 8 per core, 64 MiB of address space each, which
