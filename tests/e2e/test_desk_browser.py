@@ -69,7 +69,7 @@ def _serve(app):
     context = app.extensions["callbox"]
     context.sse_retry_s = 0.2
     context.sse_heartbeat_s = 0.2
-    server = make_server(app, "127.0.0.1", 0, threads=8)
+    server = make_server(app, "127.0.0.1", 0, threads=16)  # 8 kept free of streams
     threading.Thread(target=server.run, daemon=True).start()
     return server, context
 
@@ -197,7 +197,8 @@ def test_an_order_typed_with_the_keyboard_alone_appears_on_another_desk(stack, b
 @pytest.fixture
 def web(office):
     office.start_core(office_toml(office.sip_port, [("anna", "101", office.phone_ports[0], 17)],
-                                  rtp_port=office.rtp_port)
+                                  rtp_port=office.rtp_port,
+                                  queue_opts="wrapup_s = 1.0\nring_timeout_s = 15.0")
                       + '\n[desk]\ncity = "Tehran"\n')
     users = UserStore(office.data)
     users.add_user("anna", PASSWORD, "dispatcher")  # linked by the name alone
@@ -210,13 +211,13 @@ def web(office):
 
 @pytest.mark.sip
 def test_the_card_appears_while_the_call_rings_the_dispatcher(office, web, browser):
-    office.start_phones([f"101@127.0.0.1:{office.phone_ports[0]}"], answer_after="6-6",
+    office.start_phones([f"101@127.0.0.1:{office.phone_ports[0]}"], answer_after="5-5",
                         hangup_after="1-1")
     _sign_in(browser, web)
     card = browser.find_element(By.ID, "card")
     assert "Ali Rezaei" not in card.text
     caller = threading.Thread(target=sipp, args=(office, "caller.xml"), kwargs={
-        "template": {"greet_ms": 1000, "talk_ms": 3000},
+        "template": {"greet_ms": 1000, "talk_ms": 12000},
         "keys": {"dtmf_pcap": PCAPS / "dtmf_2833_1.pcap"}})
     caller.start()
     try:
