@@ -65,6 +65,8 @@ def _bound(args: Mapping[str, str], name: str, tz: ZoneInfo, end: bool) -> datet
         return None
     try:
         return parse_bound(raw, tz, end)
+    except OverflowError:  # e.g. the day after 9999-12-31
+        raise BadFilter(name, N_("'%(raw)s' is out of the range of dates"), raw=raw) from None
     except ValueError:
         raise BadFilter(name, N_("'%(raw)s' is not a date (YYYY-MM-DD, Jalali YYYY/MM/DD) "
                                  "or an ISO 8601 time"), raw=raw) from None

@@ -13,13 +13,12 @@ from appliance.store.queries import CALL_FIELDS, DISPOSITIONS, dispatchers_seen,
 from web.callbacks import callback_ui
 from web.callfilters import BadFilter, parse_filters
 from web.context import calls_db, web_context
-from web.security import audit, for_reader
+from web.security import audit, for_reader, spreadsheet_cell
 
 bp = Blueprint("calls", __name__)
 
 PAGE_SIZE = 50
 CSV_MAX_ROWS = 100_000
-_FORMULA_START = ("=", "@", "\t", "\r")  # spreadsheet apps would run these as formulas
 
 
 @bp.get("/calls")
@@ -85,6 +84,4 @@ def _csv_chunks(records: list[dict]) -> Iterator[str]:
 
 
 def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return spreadsheet_cell(value)

@@ -247,6 +247,18 @@ def for_reader(data):
     return data if sees_personal_data() else mask(data)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def spreadsheet_cell(value):
+    """A CSV/XLSX cell a spreadsheet will not run as a formula: text starting with = + -
+    @ or a control character gets a leading apostrophe (shown as text, "+98…" keeps its
+    plus). Use it for every exported cell that a caller or customer can influence."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def safe_next(target: str | None, default: str = "/") -> str:
     """Only same-site paths, so the login page cannot be used to send people elsewhere."""
     if not target:

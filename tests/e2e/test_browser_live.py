@@ -96,7 +96,7 @@ def stack(tmp_path):
     context.sse_retry_s = 0.2
     context.sse_heartbeat_s = 0.2  # a closed browser is noticed at the next write
     users = UserStore(tmp_path)
-    users.add_user("anna", "pa55word", "dispatcher")
+    users.add_user("anna", "pa55word", "dispatcher", dispatcher="anna")
     users.add_user("ali", "pa55word", "admin")
     _seed_messages(tmp_path)
     server = make_server(app, "127.0.0.1", 0, threads=6)

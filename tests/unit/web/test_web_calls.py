@@ -9,6 +9,7 @@ import pytest
 
 from appliance.store.db import db_path, open_db
 from appliance.store.queries import CALL_FIELDS, search_calls
+from web.security import spreadsheet_cell
 
 CALLS = [
     # Tehran is UTC+03:30: 21:00Z on the 26th is 00:30 on the 27th in the office.
@@ -89,14 +90,24 @@ def test_csv_export_equals_the_json_records(supervisor, seeded):
         assert "attachment" in response.headers["Content-Disposition"]
         rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
         assert tuple(rows[0]) == CALL_FIELDS if rows else True
-        as_text = [{k: "" if v is None else str(v) for k, v in r.items()} for r in records]
+        # as text; "+98…" and other cells a spreadsheet would run get an apostrophe
+        as_text = [{k: "" if v is None else str(spreadsheet_cell(v)) for k, v in r.items()}
+                   for r in records]
         assert rows == as_text, query
 
 
 def test_csv_defuses_spreadsheet_formulas(supervisor, seed_calls):
-    seed_calls([{"caller": "=HYPERLINK(\"http://x\")", "started_at": "2026-11-26T10:00:00Z"}])
-    text = supervisor.get("/calls.csv").data.decode("utf-8-sig")
-    assert "'=HYPERLINK" in text
+    seed_calls([{"caller": "=HYPERLINK(\"http://x\")", "started_at": "2026-11-26T10:00:00Z"},
+                {"caller": "@SUM(A1)", "started_at": "2026-11-26T10:01:00Z"},
+                {"caller": "-2+3", "started_at": "2026-11-26T10:02:00Z"},
+                {"caller": "+98912", "callee": "+cmd|' /C calc'!A0",
+                 "started_at": "2026-11-26T10:03:00Z"}])
+    rows = list(csv.DictReader(io.StringIO(
+        supervisor.get("/calls.csv").data.decode("utf-8-sig"))))
+    cells = {r["caller"] for r in rows} | {r["callee"] for r in rows}
+    assert {"'=HYPERLINK(\"http://x\")", "'@SUM(A1)", "'-2+3", "'+98912",
+            "'+cmd|' /C calc'!A0"} <= cells
+    assert not [c for c in cells if c and c[0] in "=+-@"]
 
 
 def test_calls_page_lists_calls_in_office_time(supervisor, seeded):
