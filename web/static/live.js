@@ -297,6 +297,28 @@
     if (message) errorTimer = setTimeout(() => { box.hidden = true; }, 10000);
   }
 
+  // A stream the server refused (503: every live slot taken) must not leave the page
+  // quietly polling: ask once more and show the server's reason until a slot frees.
+  async function explainRefusal() {
+    const abort = new AbortController();
+    try {
+      const response = await fetch(cfg.eventsUrl, {credentials: "same-origin",
+                                                   signal: abort.signal});
+      if (response.status === 503) {
+        let message = response.statusText;
+        try { message = (await response.json()).message || message; } catch (err) { /* not JSON */ }
+        showRefusal(message);
+      }
+    } catch (err) { /* offline: the web banner says so */ }
+    abort.abort();  // a stream that did open is closed again: listen() opens the real one
+  }
+
+  function showRefusal(message) {
+    const box = document.getElementById("stream-refused");
+    box.hidden = !message;
+    box.textContent = message ? "⚠ " + message : "";
+  }
+
   function listen() {
     const source = new EventSource(cfg.eventsUrl);
     for (const name of cfg.events) {
@@ -304,10 +326,11 @@
     }
     source.addEventListener("CoreDown", () => setCore(false));
     source.addEventListener("CoreUp", () => { setCore(true); scheduleRefresh(); });
-    source.onopen = () => { setWeb(true); scheduleRefresh(); };
+    source.onopen = () => { setWeb(true); showRefusal(""); scheduleRefresh(); };
     source.onerror = () => {
       if (source.readyState === EventSource.CLOSED) {  // e.g. signed out: find out why
         refresh();
+        explainRefusal();
         setTimeout(listen, 3000);
       } else {
         setWeb(false);
