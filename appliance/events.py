@@ -181,6 +181,16 @@ class CallHungUp(Event):
     reason: str
 
 
+@dataclass(frozen=True)
+class CallWaiting(Event):
+    """A second caller rings a line that is busy with ``call_id`` (GSM +CCWA).
+    ``caller`` is empty once that second caller has gone."""
+    line: str
+    call_id: str
+    caller: str
+    caller_raw: str = ""
+
+
 # --- people, lines, queues, lamps -------------------------------------------
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ def test_hanging_up_a_leg_aborts_the_held_atd_at_once(sim_rig):
     line.hangup("leg-x")
     ended = log.wait_for(LegEnded, timeout=2)
     assert (ended.leg_id, ended.code) == ("leg-x", 16)
-    assert time.monotonic() - started < 1.0  # not after the dial timeout
+    assert time.monotonic() - started < 2.5  # not after the dial timeout (5 s here)
     assert sim.call is None and not log.of(LegAnswered)
 
 

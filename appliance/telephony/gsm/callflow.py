@@ -15,7 +15,8 @@ from typing import Callable
 
 from appliance.errors import ModemError
 from appliance.events import (
-    CallAnswered, CallHungUp, CallOffered, DtmfReceived, Event, LegAnswered, LegEnded, LegRinging,
+    CallAnswered, CallHungUp, CallOffered, CallWaiting, DtmfReceived, Event, LegAnswered, LegEnded,
+    LegRinging,
 )
 from appliance.telephony.gsm import parsers
 from appliance.telephony.gsm.calls import CallMachine, CallState
@@ -47,6 +48,7 @@ class CallTiming:
     dial_timeout: float = 60.0  # an outbound leg not answered by then is hung up
     clcc_poll_every: float = 1.0  # "clcc-poll" profiles: AT+CLCC this often while ringing
     atd_hold_min: float = 3.0  # an ATD OK held this long came at answer (clcc-poll)
+    ring_gap: float = 8.0  # no RING (or +CCWA) for this long: that caller has gone
 
 
 class CallFlow:
@@ -66,6 +68,8 @@ class CallFlow:
         self.call: Call | None = None
         self._timer: Timer | None = None
         self._poll: Timer | None = None
+        self._ring_timer: Timer | None = None
+        self._waiting: tuple[str, Timer] | None = None  # (caller, its ring-gap timer)
         self.aborting = False  # the box hung up while ATD ran (set from another thread)
 
     @property
@@ -86,12 +90,60 @@ class CallFlow:
         self.call = Call(uuid.uuid4().hex, inbound=True)
         self._hooks.busy(True)
         self._arm(self._timing.clip_wait, "clip_timeout")
+        self._do_rang(data)
+
+    def _do_rang(self, data: dict) -> None:
+        """Another RING: the caller is still there (see ``missed``)."""
+        if self._ring_timer is not None:
+            self._ring_timer.cancel()
+        call = self.call
+
+        def gap() -> None:
+            if self.call is call and call is not None:
+                self.fire("ring_gap")
+        self._ring_timer = self._worker.call_later(self._timing.ring_gap, gap)
+
+    def _do_missed(self, data: dict) -> None:
+        """The rings stopped and the modem said nothing: the caller hung up."""
+        log.info("no RING for %.0fs: caller gave up line=%s", self._timing.ring_gap, self._line)
+        self._do_ended_in({"code": CAUSE_NORMAL, "reason": "caller hung up while ringing"})
+
+    def _do_call_waiting(self, data: dict) -> None:
+        """+CCWA during a call: show the second caller (the box runs one call a line)."""
+        assert self.call is not None
+        caller, raw = parsers.normalize_caller(data.get("number", ""), data.get("ntype"),
+                                               self._region, data.get("validity"))
+        known = self._waiting[0] if self._waiting else None
+        if self._waiting:
+            self._waiting[1].cancel()
+        call = self.call
+        timer = self._worker.call_later(
+            self._timing.ring_gap, lambda: self.fire("waiting_gone") if self.call is call else None)
+        self._waiting = (caller, timer)
+        if caller != known:
+            log.info("call waiting line=%s call_id=%s caller=%s", self._line, call.id, caller)
+            self._hooks.waiting(caller)
+            self._publish(CallWaiting(line=self._line, call_id=call.id, caller=caller,
+                                      caller_raw=raw))
+
+    def _do_waiting_gone(self, data: dict) -> None:
+        self._clear_waiting(publish=True)
+
+    def _clear_waiting(self, publish: bool) -> None:
+        waiting, self._waiting = self._waiting, None
+        if waiting is None:
+            return
+        waiting[1].cancel()
+        self._hooks.waiting("")
+        if publish and self.call is not None:
+            self._publish(CallWaiting(line=self._line, call_id=self.call.id, caller=""))
 
     def _do_offer(self, data: dict) -> None:
         if self.call is None:
             self.call = Call(uuid.uuid4().hex, inbound=True)
             self._hooks.busy(True)
         self._cancel_timer()
+        self._do_rang(data)
         if "number" in data:
             caller, raw = parsers.normalize_caller(data["number"], data.get("ntype"),
                                                    self._region, data.get("validity"))
@@ -103,6 +155,7 @@ class CallFlow:
                                   caller=caller, caller_raw=raw))
 
     def _do_answer(self, data: dict) -> None:
+        self._cancel_ring_timer()
         try:
             self._cmd("ATA", timeout=20.0)
         except ModemError as exc:
@@ -200,8 +253,15 @@ class CallFlow:
         self._do_ended_out(data)
 
     # -- helpers ------------------------------------------------------------------------------
+    def _cancel_ring_timer(self) -> None:
+        if self._ring_timer is not None:
+            self._ring_timer.cancel()
+            self._ring_timer = None
+
     def _finish(self) -> Call:
         self._cancel_timer()
+        self._cancel_ring_timer()
+        self._clear_waiting(publish=False)
         if self._poll is not None:
             self._poll.cancel()
             self._poll = None
@@ -244,3 +304,6 @@ class CallHooks:
 
     def answer_by(self) -> str:
         return "urc"
+
+    def waiting(self, caller: str) -> None:
+        """A second caller is waiting ("" when none)."""

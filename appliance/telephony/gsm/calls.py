@@ -1,9 +1,10 @@
 """The call on a modem as an explicit state machine (one voice call per modem).
 
 Inputs are what the modem reported (``ring clip connected ended alerting dialing
-dtmf``), what the box asked (``answer reject hangup dial``), results of our own
-commands (``answered failed``), a timer (``clip_timeout``) and ``lost`` (the modem
-faulted). ``TRANSITIONS`` maps (state, input) to (next state, action); harmless
+dtmf waiting``), what the box asked (``answer reject hangup dial``), results of our
+own commands (``answered failed``), timers (``clip_timeout``; ``ring_gap``: no RING
+within the ring interval; ``waiting_gone``: no +CCWA repeat) and ``lost`` (the
+modem faulted). ``TRANSITIONS`` maps (state, input) to (next state, action); harmless
 repeats (RING every few seconds, NO CARRIER after ^CEND) are listed with no
 action; an unlisted pair raises.
 """
@@ -29,17 +30,26 @@ S = CallState
 INBOUND = (S.RINGING, S.OFFERED, S.ANSWERING, S.ACTIVE)
 OUTBOUND = (S.DIALING, S.ALERTING, S.OUT_ACTIVE)
 IGNORED_WHEN_IDLE = ("ended", "connected", "alerting", "dialing", "dtmf", "clip_timeout",
-                     "answered", "failed", "hangup", "reject")
+                     "answered", "failed", "hangup", "reject", "ring_gap", "waiting",
+                     "waiting_gone")
 
 TRANSITIONS: dict[tuple[CallState, str], tuple[CallState, str | None]] = {
     (S.IDLE, "ring"): (S.RINGING, "wait_clip"),
+    # No RING within the ring interval: the caller gave up and the modem said nothing.
+    (S.RINGING, "ring_gap"): (S.IDLE, "missed"),
+    (S.OFFERED, "ring_gap"): (S.IDLE, "missed"),
+    # +CCWA: a second caller while the line is busy (shown, not answered).
+    (S.ACTIVE, "waiting"): (S.ACTIVE, "call_waiting"),
+    (S.OUT_ACTIVE, "waiting"): (S.OUT_ACTIVE, "call_waiting"),
+    (S.ACTIVE, "waiting_gone"): (S.ACTIVE, "waiting_gone"),
+    (S.OUT_ACTIVE, "waiting_gone"): (S.OUT_ACTIVE, "waiting_gone"),
     (S.IDLE, "clip"): (S.OFFERED, "offer"),
     (S.IDLE, "dial"): (S.DIALING, "dial"),
-    (S.RINGING, "ring"): (S.RINGING, None),
+    (S.RINGING, "ring"): (S.RINGING, "rang"),
     (S.RINGING, "clip"): (S.OFFERED, "offer"),
     (S.RINGING, "clip_timeout"): (S.OFFERED, "offer"),
-    (S.OFFERED, "ring"): (S.OFFERED, None),
-    (S.OFFERED, "clip"): (S.OFFERED, None),
+    (S.OFFERED, "ring"): (S.OFFERED, "rang"),
+    (S.OFFERED, "clip"): (S.OFFERED, "rang"),
     (S.OFFERED, "clip_timeout"): (S.OFFERED, None),
     (S.OFFERED, "answer"): (S.ANSWERING, "answer"),
     (S.ANSWERING, "answered"): (S.ACTIVE, "connected_in"),
@@ -71,6 +81,8 @@ for _state in INBOUND:
     TRANSITIONS[(_state, "failed")] = (S.IDLE, "ended_in")
     TRANSITIONS[(_state, "hangup")] = (S.IDLE, "hangup_in")
     TRANSITIONS.setdefault((_state, "dtmf"), (_state, None))
+    for _input in ("ring_gap", "waiting", "waiting_gone"):
+        TRANSITIONS.setdefault((_state, _input), (_state, None))
 for _state in (S.RINGING, S.OFFERED):
     TRANSITIONS[(_state, "reject")] = (S.IDLE, "hangup_in")
 for _state in OUTBOUND:
@@ -78,7 +90,8 @@ for _state in OUTBOUND:
     TRANSITIONS[(_state, "lost")] = (S.IDLE, "ended_out")
     TRANSITIONS[(_state, "failed")] = (S.IDLE, "ended_out")
     TRANSITIONS[(_state, "hangup")] = (S.IDLE, "hangup_out")
-    for _input in ("dtmf", "ring", "clip", "clip_timeout"):
+    for _input in ("dtmf", "ring", "clip", "clip_timeout", "ring_gap", "waiting",
+                   "waiting_gone"):
         TRANSITIONS.setdefault((_state, _input), (_state, None))
 for _input in IGNORED_WHEN_IDLE:
     TRANSITIONS[(S.IDLE, _input)] = (S.IDLE, None)

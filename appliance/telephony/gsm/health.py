@@ -23,6 +23,7 @@ class Health:
     balance: str = ""
     alarm: str = ""
     busy: bool = False
+    waiting: str = ""  # a second caller (+CCWA) while the line is busy, "" when none
 
     @property
     def state(self) -> str:

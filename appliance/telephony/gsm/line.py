@@ -51,6 +51,7 @@ class GsmTiming:
     dial_timeout: float = 60.0
     clcc_poll_every: float = 1.0  # outbound progress on modems that report none
     atd_hold_min: float = 3.0  # an ATD OK held this long came at answer (generic modems)
+    ring_gap: float = 8.0  # no RING for this long: the caller hung up while it rang
     ussd_timeout: float = 30.0
     ussd_release_grace: float = 3.0  # a "+CUSD: 2" text waits this long for the real answer
     balance_first_after: float = 30.0  # the first balance USSD after start
@@ -101,7 +102,7 @@ class GsmLine(CallHooks):
         t = self.timing
         self.calls = CallFlow(cfg.name, publish, self._worker, self.command, region, self,
                               CallTiming(t.clip_wait, t.dial_timeout, t.clcc_poll_every,
-                                         t.atd_hold_min), self._clock.monotonic)
+                                         t.atd_hold_min, t.ring_gap), self._clock.monotonic)
         self.sms = SmsService(cfg.name, publish, self._store, region)
         self.ussd_flow = UssdFlow(self, self._store, self._worker)
         self._urcs = LineUrcs(self)
@@ -205,6 +206,9 @@ class GsmLine(CallHooks):
 
     def answer_by(self) -> str:
         return (self.profile or profiles.GENERIC).answer_by
+
+    def waiting(self, caller: str) -> None:
+        self.health.update(waiting=caller)
 
     def audio(self, call_id: str, on: bool) -> None:
         profile = self.profile or profiles.GENERIC

@@ -23,10 +23,12 @@ log = logging.getLogger("callbox.gsm.urc")
 CALL_END_CODES = {"NO CARRIER": (16, "normal"), "BUSY": (17, "busy"),
                   "NO ANSWER": (19, "no-answer"), "NO DIALTONE": (41, "no-dialtone")}
 # +CLCC <stat>: 0 active, 1 held, 2 dialing, 3 alerting, 4 incoming, 5 waiting, 6 disconnect.
-STATUS_INPUTS = {0: "connected", 2: "dialing", 3: "alerting", 4: "clip", 6: "ended"}
+STATUS_INPUTS = {0: "connected", 2: "dialing", 3: "alerting", 4: "clip", 5: "waiting",
+                 6: "ended"}
 # Quectel ^DSCI <stat>: 1 hold, 2 originating, 3 connect, 4 incoming, 5 waiting, 6 end,
 # 7 alerting (Quectel AT manual, AT^DSCI).
-DSCI_INPUTS = {2: "dialing", 3: "connected", 4: "clip", 6: "ended", 7: "alerting"}
+DSCI_INPUTS = {2: "dialing", 3: "connected", 4: "clip", 5: "waiting", 6: "ended",
+               7: "alerting"}
 
 
 class LineUrcs:
@@ -128,6 +130,10 @@ def call_input(kind: str, m: re.Match, line: str) -> tuple[str, dict] | None:
     if kind == "ended":
         cause = int(groups["cause"]) if groups.get("cause") else 16
         return "ended", {"code": cause}
+    if kind == "waiting":
+        number = groups.get("number") or ""
+        return "waiting", {"number": number, "ntype": int(groups["ntype"]),
+                           "validity": None if number else 1}
     if kind == "dtmf":
         digit = groups.get("digit") or parsers.dtmf_from_ascii(groups.get("code") or "")
         return ("dtmf", {"digit": digit}) if digit else None
@@ -142,8 +148,10 @@ def _status_input(groups: dict, inputs: dict[int, str]) -> tuple[str, dict] | No
     name = inputs.get(stat)
     if name is None:
         return None  # held / waiting: the box runs one call per modem
-    if name == "clip":
+    if name in ("clip", "waiting"):
+        if groups.get("dir") == "0":
+            return None  # our own outgoing call in a state we do not track
         number = groups.get("number") or ""
         ntype = int(groups["ntype"]) if groups.get("ntype") else None
-        return "clip", {"number": number, "ntype": ntype, "validity": None if number else 1}
+        return name, {"number": number, "ntype": ntype, "validity": None if number else 1}
     return name, ({"code": 16} if name == "ended" else {})

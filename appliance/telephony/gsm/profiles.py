@@ -5,7 +5,8 @@ A call URC maps to one of a few kinds the line understands:
 ``idx dir stat number ntype``) · ``dsci`` (the same groups, Quectel's ^DSCI numbering
 of ``stat``) · ``dialing`` · ``alerting`` · ``connected`` ·
 ``ended`` (optional group ``cause``) · ``dtmf`` (group ``digit``, or ``code`` = the
-ASCII code of the key) · ``rssi`` (group ``rssi``) · ``ignore``.
+ASCII code of the key) · ``rssi`` (group ``rssi``) · ``waiting`` (a second caller:
+groups ``number ntype``) · ``ignore``.
 Sources for each form are cited in tests/fixtures/modems/*.
 """
 
@@ -59,6 +60,8 @@ COMMON_CALL_URCS = (
     CallUrc(r"^\+CRING:\s*VOICE", "ring"),
     CallUrc(r"^\+CLIP:", "clip"),
     CallUrc(r"^\+COLP:", "connected"),
+    # 27.007 7.12 (AT+CCWA=1,1): +CCWA: <number>,<type>,<class>[,<alpha>][,<CLI validity>]
+    CallUrc(r'^\+CCWA:\s*"?(?P<number>[^",]*)"?,(?P<ntype>\d+)', "waiting"),
 )
 
 QUECTEL = Profile(
@@ -117,11 +120,12 @@ HUAWEI = Profile(
 SIM800 = Profile(
     name="sim800",
     match=r"(?i)SIM8[0-9]{2}|SIM9[0-9]{2}",
-    init=("AT+DDET=1", "AT+CLCC=1", "AT+MORING=1"),
+    init=("AT+DDET=1", "AT+CLCC=1", "AT+MORING=1", "AT+CDRIND=1"),
     call_urcs=(
         CLCC,
         CallUrc(r"^MO RING$", "alerting"),  # AT+MORING=1 (SIM800 Series AT manual)
         CallUrc(r"^MO CONNECTED$", "connected"),
+        CallUrc(r"^\+CDRIND:\s*0", "ended"),  # AT+CDRIND=1: a CS voice call terminated
         CallUrc(r"^\+DTMF:\s*(?P<digit>[0-9*#A-D])", "dtmf"),
         CallUrc(r"^(Call Ready|\+CFUN: 1)$", "ignore"),
     ),

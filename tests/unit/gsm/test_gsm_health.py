@@ -27,4 +27,4 @@ def test_publishes_on_change_only_and_reports_status():
     assert events[0].detail == "MCI, -71 dBm" and events[0].kind == "gsm"
     assert h.status("gsm1") == {"name": "gsm1", "kind": "gsm", "state": "busy", "sim": "ready",
                                 "registration": "home", "signal_dbm": -73, "operator": "MCI",
-                                "balance": "", "alarm": ""}
+                                "balance": "", "alarm": "", "waiting": ""}

@@ -67,7 +67,7 @@ def fast_timing(**overrides) -> GsmTiming:
                 ping_timeout=0.3, health_every=5.0, clip_wait=0.3, dial_timeout=5.0,
                 ussd_timeout=2.0, ussd_release_grace=0.3, balance_first_after=0.1,
                 reset_settle=0.05, port_wait=1.0, alarm_retry_every=0.5, pin_ready_grace=1.0,
-                partial_sms_timeout=600.0, atd_hold_min=0.4, clcc_poll_every=0.1,
+                partial_sms_timeout=600.0, atd_hold_min=0.4, clcc_poll_every=0.1, ring_gap=7.0,
                 init=InitTiming(sync_for=0.3, sync_timeout=0.15, pin_ready_for=1.0,
                                 cpin_timeout=0.3, sim_settle=0.05))
     base.update(overrides)

@@ -131,6 +131,7 @@ class SimModem:
         self.progress_urcs = False  # AT+MORING=1 (SIM800 "MO RING"/"MO CONNECTED")
         self.colp = False
         self.dial_pending: SimCall | None = None  # an ATD whose final result is held
+        self.waiting_number = ""  # a second caller (+CCWA)
         self.dtmf_urcs = not self.dialect.dtmf_enable
         self.sms_prompt: int | None = None
         self.sms_recipient = ""
@@ -160,12 +161,32 @@ class SimModem:
         if repeat and self.ring_every > 0:
             self.later(self.ring_every, lambda: self.ring_again(repeat=True))
 
-    def remote_hangup(self, cause: int = 16) -> None:
+    def remote_hangup(self, cause: int = 16, silent: bool = False) -> None:
+        """The far end hangs up; a caller still ringing gets the dialect's missed-call
+        lines, or — ``silent`` — nothing at all: the rings just stop."""
         call = self.call
         if call is None:
             return
+        if silent and call.stat == 4:
+            self.call = None  # ring_again() finds no call: no more RING, no URC
+            return
         lines = self.dialect.missed if call.stat == 4 else self.dialect.remote_end
         self.end_call(lines, cause)
+
+    def inject_waiting(self, number: str, ntype: int = 145) -> None:
+        """A second caller while a call is up: +CCWA every ring interval until
+        :meth:`waiting_gone` (27.007 7.12, after AT+CCWA=1,1)."""
+        self.waiting_number = number
+        self._ccwa_again()
+
+    def waiting_gone(self) -> None:
+        self.waiting_number = ""
+
+    def _ccwa_again(self) -> None:
+        if self.waiting_number and self.call is not None and self.call.stat == 0:
+            self.send(f'+CCWA: "{self.waiting_number}",145,1')
+            if self.ring_every > 0:
+                self.later(self.ring_every, self._ccwa_again)
 
     def press(self, digits: str) -> None:
         for d in digits:
