@@ -232,3 +232,40 @@ def test_the_card_appears_while_the_call_rings_the_dispatcher(office, web, brows
         _wait(browser, lambda d: d.find_element(By.ID, "desk-state").text == "On a call", 10)
     finally:
         caller.join(40)
+
+
+def test_a_supervisor_finds_edits_and_merges_customers_and_imports_streets(stack, browser):
+    url, tmp = stack["url"], stack["tmp"]
+    conn = open_db(db_path(tmp))
+    dup = Customers(conn, "IR").create("", ["0935 111 2233"], notes="called from work")
+    conn.close()
+    _sign_in(browser, url, "sam")
+    search = browser.find_element(By.ID, "customer-search")
+    search.send_keys("۴۵۶۷")  # the last digits, in Persian
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results li.result"))
+    browser.find_element(By.CSS_SELECTOR, "#search-results li.result").send_keys(Keys.ENTER)
+    _wait(browser, lambda d: "Ali Rezaei" in d.find_element(By.ID, "card").text)
+    _keys(browser, Keys.F4)
+    _wait(browser, lambda d: d.find_element(By.ID, "customer-form").is_displayed())
+    assert _focused(browser) == "cust-name"
+    browser.find_element(By.ID, "cust-vip").click()
+    browser.find_element(By.ID, "cust-merge").send_keys(str(dup))
+    browser.find_element(By.ID, "cust-merge-go").click()
+    _wait(browser, lambda d: "+989351112233" in d.find_element(By.ID, "card").text)
+    _keys(browser, Keys.F4)
+    browser.find_element(By.ID, "cust-vip").click()
+    browser.find_element(By.ID, "cust-save").click()
+    _wait(browser, lambda d: "VIP" in d.find_element(By.CSS_SELECTOR, ".card-head").text)
+    conn = open_db(db_path(tmp))
+    row = conn.execute("SELECT vip, blacklisted, notes FROM customers WHERE merged_into IS NULL "
+                       "AND name = 'Ali Rezaei'").fetchone()
+    assert tuple(row) == (1, 1, "2nd floor\ncalled from work")
+    conn.close()
+
+    csv = tmp / "streets.csv"
+    csv.write_text("city,name\nTehran,بلوار کشاورز\nTehran\nTehran,میدان ونک\n", encoding="utf-8")
+    browser.find_element(By.ID, "streets-file").send_keys(str(csv))
+    browser.find_element(By.CSS_SELECTOR, "#streets-form button").click()
+    report = browser.find_element(By.ID, "streets-report")
+    _wait(browser, lambda d: "Line 3" in report.text)
+    assert "1 streets added, 1 already in the list" in report.text

@@ -98,7 +98,8 @@ def page():
         "strings": js_strings(JS_STRINGS), "timezone": web_context().tz.key,
         "urls": {"desk": url_for("desk.desk_state"), "events": url_for("api.events"),
                  "customers": url_for("desk.customers"), "orders": url_for("desk.orders"),
-                 "streets": url_for("desk.streets"), "drivers": url_for("desk.drivers")},
+                 "streets": url_for("desk.streets"), "drivers": url_for("desk.drivers"),
+                 "import": url_for("desk.import_streets")},
         "canChoose": has_role(*MANAGERS),
         "dispatchers": [d.name for d in web_context().config.dispatcher],
     }

@@ -49,6 +49,8 @@ JS_STRINGS: dict[str, str] = {
     "inform_rung": N_("customer told: rung"),
     "inform_failed": N_("telling the customer failed"),
     "bad_when": N_("Write the time as +30 (minutes), 18:30 or 2026-03-01 18:30"),
+    "imported": N_("%(added)s streets added, %(duplicates)s already in the list"),
+    "bad_row": N_("Line %(line)s: %(message)s"),
     "ride": N_("Ride"),
     "visit": N_("Visit"),
 }

@@ -76,6 +76,8 @@
     box.dataset.state = card ? (card.new ? "new" : "known") : "empty";
     box.classList.toggle("alert", !!(card && card.alerts && card.alerts.length));
     $("customer-form").hidden = !(card && card.new);
+    $("edit-customer").hidden = !(card && !card.new);
+    for (const node of document.querySelectorAll(".merge")) node.hidden = !(card && !card.new);
     if (!card) { box.append(el("p", "empty", T.no_call)); return; }
     const head = el("div", "card-head");
     head.append(el("strong", "card-name", card.name || T.new_customer));
@@ -92,7 +94,7 @@
     box.append(phones);
     if (card.notes) box.append(el("p", "card-notes", card.notes));
     if (card.new) {
-      $("cust-phones").value = card.phones.join(", ");
+      fillCustomerForm(card);
       return;
     }
     box.append(section(T.addresses, card.addresses, (a) => {
@@ -151,13 +153,71 @@
     }
     list.hidden = false;
   }
+  function fillCustomerForm(card) {
+    $("cust-name").value = card.name || "";
+    $("cust-phones").value = (card.phones || []).join(", ");
+    $("cust-notes").value = card.notes || "";
+    $("cust-vip").checked = card.flags.includes("vip");
+    $("cust-blacklist").checked = card.flags.includes("blacklist");
+    $("cust-dnc").checked = card.flags.includes("do_not_call");
+    $("cust-reason").value = card.blacklist_reason || "";
+  }
+  function editCustomer() {
+    if (!current || current.new) return;
+    fillCustomerForm(current);
+    $("customer-form").hidden = false;
+    $("cust-name").focus();
+  }
   async function saveCustomer(event) {
     event.preventDefault();
+    const flags = [$("cust-vip"), $("cust-blacklist"), $("cust-dnc")]
+      .filter((box) => box.checked).map((box) => box.value);
+    const body = {name: $("cust-name").value, notes: $("cust-notes").value, flags: flags,
+                  blacklist_reason: $("cust-reason").value,
+                  phones: $("cust-phones").value.split(",").map((p) => p.trim()).filter(Boolean)};
+    const existing = current && !current.new ? current.id : null;
     try {
-      const card = await api(cfg.urls.customers, {method: "POST", body: {
-        name: $("cust-name").value, notes: $("cust-notes").value,
-        phones: $("cust-phones").value.split(",").map((p) => p.trim()).filter(Boolean)}});
+      const card = await api(cfg.urls.customers + (existing ? "/" + existing : ""),
+                             {method: existing ? "PATCH" : "POST", body: body});
       renderCard(card);
+      $("order-result").textContent = T.customer_saved;
+      showError("");
+    } catch (err) { showError(err.message); }
+  }
+  async function mergeCustomer() {
+    const other = Number($("cust-merge").value.replace(/[۰-۹]/g, (d) => FA.indexOf(d)));
+    if (!current || !current.id || !other) return;
+    try {
+      renderCard(await api(cfg.urls.customers + "/" + current.id + "/merge",
+                           {method: "POST", body: {from: other}}));
+      showError("");
+    } catch (err) { showError(err.message); }
+  }
+  async function addDriver(event) {
+    event.preventDefault();
+    try {
+      const d = await api(cfg.urls.drivers, {method: "POST", body: {
+        name: $("d-name").value, phone: $("d-phone").value, car: $("d-car").value,
+        colour: $("d-colour").value, plate: $("d-plate").value}});
+      const option = el("option", null, d.name + " · " + d.car + " " + d.colour + " · " + d.plate);
+      option.value = d.id;
+      $("assign-driver").append(option);
+      $("driver-form").reset();
+      showError("");
+    } catch (err) { showError(err.message); }
+  }
+  async function importStreets(event) {
+    event.preventDefault();
+    const file = $("streets-file").files[0];
+    if (!file) return;
+    try {
+      const report = await api(cfg.urls.import, {method: "POST", body: {csv: await file.text()}});
+      const box = $("streets-report");
+      box.replaceChildren(el("p", null, tr("imported", {added: report.added,
+                                                        duplicates: report.duplicates})));
+      for (const bad of report.errors) {
+        box.append(el("p", "bad-row", tr("bad_row", {line: bad.line, message: bad.message})));
+      }
       showError("");
     } catch (err) { showError(err.message); }
   }
@@ -368,6 +428,7 @@
   // ------------------------------------------------------------ keys
   document.addEventListener("keydown", (e) => {
     if (e.key === "F2") { e.preventDefault(); openOrder(); }
+    else if (e.key === "F4") { e.preventDefault(); editCustomer(); }
     else if (e.key === "F9" || (e.key === "Enter" && e.ctrlKey)) { e.preventDefault(); saveOrder(); }
     else if (e.key === "Escape" && !$("order-form").hidden) { $("order-form").hidden = true; }
   });
@@ -389,6 +450,10 @@
     suggestTimer = setTimeout(search, 150);
   });
   $("customer-form").addEventListener("submit", saveCustomer);
+  $("edit-customer").addEventListener("click", editCustomer);
+  $("cust-merge-go").addEventListener("click", mergeCustomer);
+  $("driver-form").addEventListener("submit", addDriver);
+  if ($("streets-form")) $("streets-form").addEventListener("submit", importStreets);
 
   renderCard(null);
   refreshDesk();
