@@ -143,7 +143,9 @@ def send():
     log.info("sms handed to the core line=%s to=%s by=%s", form.line, number, g.identity.name)
     # the number isolated left-to-right, so "+98…" keeps its plus sign on a Persian page;
     # only the number gets Persian digits, never the line's name (gsm1)
-    shown = current_translator().digits(show_number(number, web_context().config.office.country))
+    t = current_translator()
+    shown = t.digits(show_number(number, web_context().config.office.country))
+    line = f"\u2068{form.line}\u2069" if t.rtl else form.line
     flash(_("Message to %(number)s handed to %(line)s for sending.",
-            number=f"\u2066{shown}\u2069", line=f"\u2068{form.line}\u2069"))
+            number=f"\u2066{shown}\u2069", line=line))
     return redirect(url_for("messages.page", number=number))

@@ -105,8 +105,12 @@ def test_the_script_check_tells_words_from_class_names():
     assert not _ui_words("Content-Type")
 
 
+# a file path, URL, address or file name ("/media/usb/fullchain.pem") is not prose
+_TECHNICAL = re.compile(r"\s*[\w+\-]*[/.:@][\w./:@+\-]*\s*")
+
+
 def _has_words(text: str) -> bool:
-    return any(ch.isalpha() for ch in text)
+    return any(ch.isalpha() for ch in text) and not _TECHNICAL.fullmatch(text)
 
 
 def literal_text(source: str) -> list[tuple[int, str]]:
@@ -128,6 +132,7 @@ def test_the_literal_text_check_catches_words_outside_the_catalogue():
     bad = '<p>{{ _("Saved") }}</p>\n<button title="Close">✓ Done</button>\n<p>{{ x }} – ·</p>'
     assert literal_text(bad) == [(2, 'title="Close"'), (2, "✓ Done")]
     assert literal_text('<script>const a = "text";</script><p>{{ _("Hi") }} ⚠</p>') == []
+    assert literal_text('<input placeholder="/media/usb/key.pem">') == []
 
 
 def test_templates_show_no_text_outside_the_catalogue():

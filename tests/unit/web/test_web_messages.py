@@ -159,6 +159,6 @@ def test_persian_page_shows_persian_digits_and_jalali_dates(signed_in, store):
     client.get("/lang/fa")
     html = client.get("/messages").get_data(as_text=True)
     assert 'dir="rtl"' in html
-    assert "+۹۸۹۱۲۱۲۳۴۵۶۷" in html
+    assert "۰۹۱۲ ۱۲۳ ۴۵۶۷" in html  # as the office writes it, Persian digits
     assert "۱۴۰۵/۰۹/۰۵ ۲۳:۳۰:۳۰" in html  # 2026-11-26 20:00:30 UTC, 5 Azar 1405 in Tehran
     assert "ارسال پیامک" in html
