@@ -50,3 +50,8 @@ REASONS = (
     N_("Not Found"), N_("Temporarily Unavailable"), N_("Service Unavailable"),
     N_("Request Timeout"),
 )
+
+# alarms raised with plain English text (no msgid yet); the web translates them as text
+ALARMS = (
+    N_("SIP engine missing: the pjsua2 module is not installed"),
+)

@@ -171,7 +171,9 @@ def test_the_live_page_gets_translated_alarms_and_office_style_numbers(make_app,
                                                                        core, control_server):
     core.status["alarms"] = [{"source": "health.cpu_hot", "message": "CPU temperature at or "
                               "above 80 °C", "msgid": "CPU temperature at or above %(hot_c)d °C",
-                              "params": {"hot_c": 80}}]
+                              "params": {"hot_c": 80}},
+                             {"source": "sip",  # an older alarm: English text, no msgid
+                              "message": "SIP engine missing: the pjsua2 module is not installed"}]
     core.status["queues"] = [{"name": "taxi", "waiting": [{"caller": "+989121234567",
                                                            "since": "2026-11-26T08:00:00Z"}]}]
     app = make_app("fa")
@@ -181,5 +183,6 @@ def test_the_live_page_gets_translated_alarms_and_office_style_numbers(make_app,
     status = client.get("/api/status").json
     assert status["alarms"][0]["message"] == "دمای پردازنده ۸۰ درجه یا بیشتر است"
     assert status["alarms"][0]["english"] == "CPU temperature at or above 80 °C"
+    assert status["alarms"][1]["message"] == "موتور SIP نصب نیست: ماژول pjsua2 نصب نشده است"
     waiting = status["queues"][0]["waiting"][0]
     assert waiting["caller"] == "+989121234567" and waiting["caller_shown"] == "0912 123 4567"
