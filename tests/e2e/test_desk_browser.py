@@ -269,3 +269,43 @@ def test_a_supervisor_finds_edits_and_merges_customers_and_imports_streets(stack
     report = browser.find_element(By.ID, "streets-report")
     _wait(browser, lambda d: "Line 3" in report.text)
     assert "1 streets added, 1 already in the list" in report.text
+
+
+# ---------------------------------------------------------------- IVR self-order
+@pytest.fixture
+def web_ivr(office):
+    toml = office_toml(office.sip_port, [("anna", "101", office.phone_ports[0], 17)],
+                       rtp_port=office.rtp_port)
+    toml = toml.replace('"0" = "queue:operator" }', '"0" = "queue:operator", "7" = "self_order" }')
+    office.start_core(toml + '\n[desk]\ncity = "Tehran"\n')
+    UserStore(office.data).add_user("anna", PASSWORD, "dispatcher")
+    with DeskService(db_path(office.data), "IR").orders() as orders:
+        earlier = orders.create({"number": "0912 123 4567", "pickup": "Vanak Square 12",
+                                 "city": "Tehran", "name": "Ali"}, "anna")
+        orders.transition(earlier["id"], "cancelled", "anna", reason="yesterday's test ride")
+    server, context = _serve(create_app(load_toml(office.tmp / "callbox.toml"), office.data,
+                                        office.control))
+    yield f"http://127.0.0.1:{server.effective_port}"
+    _close(server, context)
+
+
+@pytest.mark.sip
+def test_a_known_caller_orders_by_keypad_and_the_order_is_on_the_desk(office, web_ivr, browser):
+    _sign_in(browser, web_ivr)
+    _wait(browser, lambda d: office.control.status() is not None)
+    assert not browser.find_elements(By.CSS_SELECTOR, "#open-orders tr")
+    result, _ = sipp(office, "caller_keys.xml",
+                     template={"wait1_ms": 1500, "wait2_ms": 3500, "talk_ms": 500,
+                               "bye_ms": 15000, "voice": ""},
+                     keys={"key1": PCAPS / "dtmf_2833_7.pcap", "key2": PCAPS / "dtmf_2833_1.pcap",
+                           "key3": PCAPS / "dtmf_2833_5.pcap"})
+    assert result.returncode == 0, result.stdout[-2000:]
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#open-orders tr"), 10)
+    row = browser.find_element(By.CSS_SELECTOR, "#open-orders tr")
+    assert "Vanak Square 12" in row.text and "New" in row.text
+    with DeskService(db_path(office.data), "IR").orders() as orders:
+        [placed] = orders.list(state="new")
+    [record] = office.ended_records(1)
+    assert (placed["created_by"], placed["call_id"], placed["pickup"]) == \
+        ("ivr", record["call_id"], "Vanak Square 12")
+    assert record["ivr_path"].startswith("main:7")
