@@ -46,6 +46,7 @@ from appliance.backup.schedule import BackupJob
 from appliance.retention.job import RetentionJob
 from appliance.retention.purge import RetentionPurge
 from appliance.system.health_watch import HealthWatch
+from appliance.system.techtools import TechTools
 from appliance.telephony.router import CallRouter
 from appliance.telephony.sip.vmrecorder import VoicemailRecorder
 from appliance.voicemail.box import VoicemailBox
@@ -103,7 +104,7 @@ class Core:
                    "ussd": self._action_ussd, "call_back": self._action_call_back,
                    "ivr_reload": self.ivr.reload, "ivr_status": self.ivr.status,
                    **queue_actions(self.acd, self.on_bus), **self.desk.actions.actions(),
-                   **options.extra_actions}
+                   **self._tech_tools().actions(), **options.extra_actions}
         self.control = ControlServer(socket_path(self.data_dir), self.status, actions)
         self.alarms: dict[str, ev.AlarmRaised] = {}
         self.health = HealthWatch(HealthProbe(self.data_dir), self.bus.publish)
@@ -280,6 +281,12 @@ class Core:
             self.bus.publish(ev.DispatcherStateChanged(dispatcher=agent.name,
                                                        state=str(agent.state), previous="offline"))
         log.info("core started: data=%s", self.data_dir)
+
+    def _tech_tools(self) -> TechTools:
+        """The technician's tools page: lamp test, modem identity and power, restart."""
+        self.techtools = TechTools(self.data_dir, __version__, lambda: self.router.lines,
+                                   self.lamps)
+        return self.techtools
 
     def _backup_done(self, path: Path | None, error: str) -> None:
         """A scheduled backup that failed is an alarm on the health page until one works."""

@@ -68,6 +68,6 @@ def create_app(config: Config, data_dir: Path | str,
     security.register(app)
     render.register(app)
     for blueprint in (auth.bp, live.bp, calls.bp, messages.bp, health_page.bp, api.bp, desk.bp,
-                      admin.bp, ivr.bp, voicemail.bp, queues.bp):
+                      admin.bp, admin.tools_bp, ivr.bp, voicemail.bp, queues.bp):
         app.register_blueprint(blueprint)
     return app

@@ -83,6 +83,11 @@ ROUTE_ROLES: dict[str, tuple[str, ...] | str] = {
     "admin.restore": ADMINS,
     "admin.tls": ADMINS,
     "admin.install_tls": ADMINS,
+    # the technician's tools (web/admin/tools.py)
+    "tools.page": TECH,
+    "tools.act": TECH,
+    "tools.test_call": TECH,
+    "tools.logs": TECH,
     # the dispatcher desk (web/desk): a dispatcher sees only their own desk (checked there)
     "desk.page": OFFICE,
     "desk.desk_state": OFFICE,

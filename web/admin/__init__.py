@@ -2,5 +2,6 @@
 
 from web.admin import backup, records, tls  # noqa: F401  (they register their routes on bp)
 from web.admin.routes import bp
+from web.admin.tools import bp as tools_bp
 
-__all__ = ["bp"]
+__all__ = ["bp", "tools_bp"]
