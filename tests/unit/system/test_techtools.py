@@ -115,3 +115,32 @@ def test_restart_and_shutdown_only_under_systemd(tmp_path, lamps):
     assert (tmp_path / "run" / "poweroff-request").exists()
     info = box.core_info({})
     assert info["version"] == "1.0" and info["uptime_s"] >= 0 and info["systemd"] is True
+
+
+def test_the_simulated_modem_tells_its_identity(tmp_path):
+    """Through a real pty and the real AT channel of a GSM line (the demo's modem)."""
+    from appliance.telephony.gsm.sim.modem import SimModem
+    import serial
+    modem = SimModem("quectel", tmp_path / "modem", name="gsm1").start()
+    try:
+        port = serial.Serial(modem.port, 115200, timeout=2)
+
+        def command(cmd):
+            port.reset_input_buffer()
+            port.write((cmd + "\r").encode())
+            lines = []
+            while True:
+                line = port.readline().decode(errors="replace").strip()
+                if not line:
+                    continue
+                if line == cmd:
+                    continue  # echo
+                lines.append(line)
+                if line in ("OK", "ERROR") or line.startswith("+CME ERROR"):
+                    return lines
+        info = query_identity(command)
+        port.close()
+    finally:
+        modem.stop()
+    assert info == {"model": "EC25", "imei": "867698040000011",
+                    "iccid": "89980100000000000011", "own_number": "+989120000011"}

@@ -30,6 +30,10 @@ class CommandSet:
                 (r"^ATE([01])$", self.echo),
                 (r"^ATI$", self.ati),
                 (r"^AT\+CGMM$", self.cgmm),
+                # identity, for the technician's Tools page (made-up but well-formed)
+                (r"^AT\+CGSN$", lambda m: self.reply("867698040000011")),
+                (r"^AT\+(Q)?CCID$", lambda m: self.reply("+CCID: 89980100000000000011")),
+                (r"^AT\+CNUM$", lambda m: self.reply('+CNUM: "","+989120000011",145')),
                 (r"^AT\+CMEE=(\d)$", self.cmee),
                 (r"^AT\+CPIN\?$", self.cpin_query),
                 (r'^AT\+CPIN="?([0-9]+)"?$', self.cpin_enter),
