@@ -106,7 +106,7 @@ def browser(tmp_path):
     driver.quit()
 
 
-def _wait(driver, predicate, timeout=3.0):
+def _wait(driver, predicate, timeout=6.0):  # a loaded CI machine is slow
     return WebDriverWait(driver, timeout, poll_frequency=0.05,
                          ignored_exceptions=(StaleElementReferenceException,)
                          ).until(lambda d: predicate(d))
@@ -131,7 +131,8 @@ def test_persian_call_log_with_a_jalali_date_picked_and_a_refusal_in_persian(sta
     assert brand["x"] > 700
 
     # a core refusal, read in Persian (the core sent its msgid; the web translated it)
-    browser.find_element(By.CSS_SELECTOR, '[data-dispatcher="anna"] .pause-btn').click()
+    _wait(browser, lambda d: d.find_element(
+        By.CSS_SELECTOR, '[data-dispatcher="anna"] .pause-btn')).click()
     error = browser.find_element(By.ID, "action-error")
     _wait(browser, lambda d: error.is_displayed())
     assert "انجام نشد" in error.text and "سامانهٔ تماس مشغول است" in error.text
@@ -144,6 +145,7 @@ def test_persian_call_log_with_a_jalali_date_picked_and_a_refusal_in_persian(sta
     browser.find_element(By.TAG_NAME, "h1").click()
     since.click()
     picker = _wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".jalali-picker"))
+    _wait(browser, lambda d: picker.is_displayed())
     assert picker.find_element(By.CSS_SELECTOR, ".jp-title").text == "آذر ۱۴۰۵"
     # Azar 1405 starts on a Sunday: one blank cell after the Saturday-first day names
     first = date(*jalali_to_gregorian(1405, 9, 1).timetuple()[:3])

@@ -105,8 +105,9 @@ def test_the_script_check_tells_words_from_class_names():
     assert not _ui_words("Content-Type")
 
 
-# a file path, URL, address or file name ("/media/usb/fullchain.pem") is not prose
-_TECHNICAL = re.compile(r"\s*[\w+\-]*[/.:@][\w./:@+\-]*\s*")
+# a file path, URL, address or file name ("/media/usb/fullchain.pem"), or an acronym that
+# every language writes the same ("IMEI"), is not prose
+_TECHNICAL = re.compile(r"\s*(?:[\w+\-]*[/.:@][\w./:@+\-]*|[A-Z][A-Z0-9]{1,7})\s*")
 
 
 def _has_words(text: str) -> bool:
