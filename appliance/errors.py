@@ -11,7 +11,11 @@ class CallboxError(Exception):
 
     def __init__(self, *args: object, **params: object):
         if params and len(args) == 1 and isinstance(args[0], str):
-            super().__init__(args[0] % params)
+            try:
+                text = args[0] % params
+            except (KeyError, ValueError, TypeError):  # a typo must not hide the refusal
+                text = f"{args[0]} {params}"
+            super().__init__(text)
         else:
             super().__init__(*args)
         self.msgid = args[0] if len(args) == 1 and isinstance(args[0], str) else None
