@@ -12,7 +12,7 @@ from typing import Any, Iterable
 from appliance.desk.clock import Now, stamp, utcnow
 from appliance.desk.db import write
 from appliance.desk.errors import BadInput, NotFound, PhoneTaken
-from appliance.desk.numbers import BadNumber, normalise
+from appliance.desk.numbers import BadNumber, national, normalise
 from appliance.desk.text import fold, fts_query
 from appliance.i18n import N_
 
@@ -224,7 +224,9 @@ class Customers:
             "ORDER BY count DESC, last_at DESC LIMIT 10", (cid,)).fetchall()
         flags = [f for f, col in _FLAG_COLUMNS.items() if row[col]]
         return {"id": cid, "name": row["name"], "phones": [p["e164"] for p in phones],
-                "phones_raw": [p["raw"] for p in phones], "notes": row["notes"],
+                "phones_raw": [p["raw"] for p in phones],
+                "phones_shown": [national(p["e164"], self.country) for p in phones],
+                "notes": row["notes"],
                 "flags": flags, "blacklist_reason": row["blacklist_reason"],
                 "addresses": [dict(a) for a in addresses]}
 

@@ -16,6 +16,7 @@ from appliance.desk.clock import Now, utcnow
 from appliance.desk.customers import Customers
 from appliance.desk.db import write
 from appliance.desk.errors import BadInput, IllegalTransition, NotFound
+from appliance.desk.numbers import national
 from appliance.desk.states import OPEN, TRANSITIONS, OrderState, is_open
 from appliance.desk.streets import Streets
 from appliance.i18n import N_
@@ -180,7 +181,7 @@ class Orders:
             (oid,)).fetchone()
         if row is None:
             raise NotFound(N_("no order #%(id)s"), id=oid)
-        return _public(row)
+        return _public(row, self.customers.country)
 
     def history(self, oid: int) -> list[dict[str, Any]]:
         return [dict(r) for r in self.conn.execute(
@@ -214,7 +215,7 @@ class Orders:
                + (" WHERE " + " AND ".join(where) if where else "")
                + " ORDER BY o.created_at DESC, o.id DESC LIMIT ?")
         args.append(max(1, min(int(limit), LIST_MAX)))
-        return [_public(r) for r in self.conn.execute(sql, args)]
+        return [_public(r, self.customers.country) for r in self.conn.execute(sql, args)]
 
     def open_for(self, number: str) -> dict[str, Any] | None:
         """The newest open order of the customer this number belongs to."""
@@ -225,8 +226,9 @@ class Orders:
         return rows[0] if rows else None
 
 
-def _public(row: sqlite3.Row) -> dict[str, Any]:
+def _public(row: sqlite3.Row, country: str) -> dict[str, Any]:
     out = dict(row)
+    out["number_shown"] = national(out["number"], country)
     out["in_street_list"] = bool(out["in_street_list"])
     out["open"] = is_open(out["state"])
     return out

@@ -226,7 +226,7 @@ def test_the_card_appears_while_the_call_rings_the_dispatcher(office, web, brows
         assert states["anna"] == "ringing"  # still ringing: nobody has answered yet
         card = browser.find_element(By.ID, "card")
         assert "alert" in card.get_attribute("class")  # blacklisted: red before answering
-        assert "unpaid fare" in card.text and "+989121234567" in card.text
+        assert "unpaid fare" in card.text and "0912 123 4567" in card.text  # as the office writes it
         assert browser.find_element(By.ID, "desk-state").text == "Ringing"
         browser.save_screenshot("/tmp/callbox-desk-ringing.png")
         _wait(browser, lambda d: d.find_element(By.ID, "desk-state").text == "On a call", 10)
@@ -251,7 +251,7 @@ def test_a_supervisor_finds_edits_and_merges_customers_and_imports_streets(stack
     browser.find_element(By.ID, "cust-vip").click()
     browser.find_element(By.ID, "cust-merge").send_keys(str(dup))
     browser.find_element(By.ID, "cust-merge-go").click()
-    _wait(browser, lambda d: "+989351112233" in d.find_element(By.ID, "card").text)
+    _wait(browser, lambda d: "0935 111 2233" in d.find_element(By.ID, "card").text)
     _keys(browser, Keys.F4)
     browser.find_element(By.ID, "cust-vip").click()
     browser.find_element(By.ID, "cust-save").click()
@@ -309,3 +309,29 @@ def test_a_known_caller_orders_by_keypad_and_the_order_is_on_the_desk(office, we
     assert (placed["created_by"], placed["call_id"], placed["pickup"]) == \
         ("ivr", record["call_id"], "Vanak Square 12")
     assert record["ivr_path"].startswith("main:7")
+
+
+def test_the_persian_desk_reads_right_to_left_and_takes_a_jalali_date(stack, browser):
+    url = stack["url"]
+    _sign_in(browser, url)
+    browser.get(url + "/lang/fa?next=/desk")
+    _wait(browser, lambda d: d.find_elements(By.ID, "order-form"))
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl"
+    assert browser.find_element(By.ID, "new-order").text == "سفارش جدید (F2)"
+    _keys(browser, Keys.F2)
+    _wait(browser, lambda d: d.find_element(By.ID, "order-form").is_displayed())
+    _keys(browser, "09121234567", Keys.TAB, Keys.TAB, "ولیعصر")
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#pickup-list li"))
+    _keys(browser, Keys.ENTER, Keys.TAB, Keys.TAB, Keys.TAB)
+    assert _focused(browser) == "o-when"
+    _keys(browser, "۱۴۰۶/۰۱/۱۲ ۱۸:۳۰")  # 12 Farvardin 1406 = 1 April 2027, Tehran time
+    readback = browser.find_element(By.ID, "when-readback").text
+    assert "۱۴۰۶" in readback and "۱۸:۳۰" in readback  # read back in Jalali, Persian digits
+    _keys(browser, Keys.F9)
+    _wait(browser, lambda d: "ثبت شد" in d.find_element(By.ID, "order-result").text)
+    browser.save_screenshot("/tmp/callbox-desk-fa.png")
+    conn = open_db(db_path(stack["tmp"]))
+    order = dict(conn.execute("SELECT * FROM orders").fetchone())
+    conn.close()
+    assert (order["pickup"], order["state"], order["scheduled_for"]) == \
+        ("خیابان ولیعصر", "scheduled", "2027-04-01T15:00:00.000000Z")

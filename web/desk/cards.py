@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from appliance.desk.errors import NotFound
-from appliance.desk.numbers import try_normalise
+from appliance.desk.numbers import national, try_normalise
 from web.desk.store import Desk
 
 log = logging.getLogger("callbox.web.desk")
@@ -42,7 +42,8 @@ def card_for_number(desk: Desk, raw: str) -> dict[str, Any] | None:
             return full_card(desk, cid)
         except NotFound:
             pass
-    return {"id": None, "name": "", "phones": [e164], "phones_raw": [raw], "notes": "",
+    return {"id": None, "name": "", "phones": [e164], "phones_raw": [raw],
+            "phones_shown": [national(e164, desk.customers.country)], "notes": "",
             "flags": [], "blacklist_reason": "", "addresses": [], "orders": [],
             "calls": last_calls(desk, [e164]), "complaints": [], "open_orders": [],
             "alerts": [], "new": True}

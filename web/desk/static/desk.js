@@ -81,6 +81,7 @@
     if (!card) { box.append(el("p", "empty", T.no_call)); return; }
     const head = el("div", "card-head");
     head.append(el("strong", "card-name", card.name || T.new_customer));
+    if (card.id) head.append(el("span", "card-id", digits("#" + card.id)));
     for (const flag of card.flags) head.append(el("span", "flag flag-" + flag, T[flag] || flag));
     box.append(head);
     if (call) box.append(el("p", "card-call", T[call.state] || ""));
@@ -90,7 +91,7 @@
       box.append(el("p", "card-alert", text));
     }
     const phones = el("p", "card-phones");
-    for (const phone of card.phones) phones.append(ltr(phone), " ");
+    for (const phone of card.phones_shown || card.phones) phones.append(ltr(digits(phone)), " ");
     box.append(phones);
     if (card.notes) box.append(el("p", "card-notes", card.notes));
     if (card.new) {
@@ -140,7 +141,7 @@
     list.replaceChildren();
     for (const c of found) {
       const li = el("li", "result", (c.name || "—") + " ");
-      li.append(ltr(c.phones.join(", ")));
+      li.append(ltr(digits((c.phones_shown || c.phones).join(", "))));
       li.tabIndex = 0;
       li.addEventListener("click", () => { list.hidden = true; showCustomer(c.id); });
       li.addEventListener("keydown", (e) => { if (e.key === "Enter") li.click(); });
@@ -305,22 +306,69 @@
       closeSuggestions();
     }
   }
-  // "+30" (minutes from now), "18:30" (today, or tomorrow once past), "2026-03-01 18:30";
-  // any digits. ``base`` is the day a bare time belongs to (a visit's window end).
+  // Office wall time -> Date, whatever the browser's own time zone is.
+  function officeParts(ts) {
+    const parts = new Intl.DateTimeFormat("en-US", {timeZone: cfg.timezone, hourCycle: "h23",
+      year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric",
+      second: "numeric"}).formatToParts(new Date(ts));
+    const v = {};
+    for (const part of parts) v[part.type] = Number(part.value);
+    return v;
+  }
+  function zoned(y, mo, d, h, mi) {
+    const wall = Date.UTC(y, mo - 1, d, h, mi);
+    let ts = wall;
+    for (let i = 0; i < 2; i += 1) {
+      const v = officeParts(ts);
+      const offset = Date.UTC(v.year, v.month - 1, v.day, v.hour, v.minute, v.second) -
+        Math.floor(ts / 1000) * 1000;
+      ts = wall - offset;
+    }
+    return new Date(ts);
+  }
+  // Jalali -> Gregorian (Borkowski's algorithm, as web/jalali.py and jalali-picker.js).
+  const BREAKS = [-61, 9, 38, 199, 426, 686, 756, 818, 1111, 1181, 1210, 1635, 2060, 2097,
+                  2192, 2262, 2324, 2394, 2456, 3178];
+  const div = (a, b) => Math.trunc(a / b);
+  const mod = (a, b) => a - div(a, b) * b;
+  function jalaliToGregorian(jy, jm, jd) {
+    const gy = jy + 621;
+    let leapJ = -14, jp = BREAKS[0], jump = 0;
+    for (let i = 1; i < BREAKS.length; i += 1) {
+      jump = BREAKS[i] - jp;
+      if (jy < BREAKS[i]) break;
+      leapJ += div(jump, 33) * 8 + div(mod(jump, 33), 4);
+      jp = BREAKS[i];
+    }
+    const n = jy - jp;
+    leapJ += div(n, 33) * 8 + div(mod(n, 33) + 3, 4);
+    if (mod(jump, 33) === 4 && jump - n === 4) leapJ += 1;
+    const march = 20 + leapJ - (div(gy, 4) - div((div(gy, 100) + 1) * 3, 4) - 150);
+    const day = new Date(Date.UTC(gy, 2, march));
+    day.setUTCDate(day.getUTCDate() + (jm - 1) * 31 - div(jm, 7) * (jm - 7) + jd - 1);
+    return [day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()];
+  }
+  // "+30" (minutes from now), "18:30" (today, or tomorrow once past), "2026-03-01 18:30" or
+  // a Jalali "1405/01/12 18:30"; any digits; office time. ``base`` is the day a bare time
+  // belongs to (a visit's window end).
   function parseWhen(text, base) {
     const t = String(text || "").trim().replace(/[۰-۹]/g, (d) => FA.indexOf(d))
       .replace(/[٠-٩]/g, (d) => "٠١٢٣٤٥٦٧٨٩".indexOf(d));
     if (!t) return null;
     let m = t.match(/^\+(\d{1,4})$/);
     if (m) return new Date(Date.now() + Number(m[1]) * 60000);
-    m = t.match(/^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2})[:.](\d{2})$/);
-    if (m) return new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
+    m = t.match(/^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2})[:.](\d{2})$/);
+    if (m) {
+      let [y, mo, d] = [+m[1], +m[2], +m[3]];
+      if (y < 1700) [y, mo, d] = jalaliToGregorian(y, mo, d);
+      return zoned(y, mo, d, +m[4], +m[5]);
+    }
     m = t.match(/^(\d{1,2})[:.](\d{2})$/);
     if (m) {
-      const day = base ? new Date(base) : new Date();
-      day.setHours(+m[1], +m[2], 0, 0);
-      if (!base && day < new Date()) day.setDate(day.getDate() + 1);
-      return day;
+      const v = officeParts(base ? base.getTime() : Date.now());
+      let when = zoned(v.year, v.month, v.day, +m[1], +m[2]);
+      if (!base && when < new Date()) when = new Date(when.getTime() + 86400000);
+      return when;
     }
     return undefined;  // not understood
   }
@@ -394,7 +442,7 @@
       tr_.dataset.order = o.id;
       tr_.append(el("td", null, digits(o.id)), el("td", "state", T["st_" + o.state] || o.state));
       const num = el("td");
-      num.append(ltr(o.number));
+      num.append(ltr(digits(o.number_shown || o.number)));
       tr_.append(num, el("td", null, o.pickup + (o.city ? " · " + o.city : "")),
                  el("td", null, (o.driver || "") + (o.inform_status ? " · " +
                    (T["inform_" + o.inform_status] || o.inform_status) : "")));
