@@ -73,10 +73,17 @@ def cmd_web(args: Any) -> int:
     from appliance.control.protocol import socket_path
     from appliance.auth.users import UserStore
     from web import create_app, serve
-    config = load_config(args)
-    _first_admin(UserStore(args.data), Path(args.data))
-    host, _, port = (args.http or config.web.listen).rpartition(":")
-    app = create_app(config, Path(args.data), ControlClient(socket_path(args.data)))
+    from appliance.errors import ConfigError
+    try:
+        config = load_config(args)
+        _first_admin(UserStore(args.data), Path(args.data))
+        app = create_app(config, Path(args.data), ControlClient(socket_path(args.data)))
+        listen = args.http or config.web.listen
+    except ConfigError as exc:  # the web stays up and says what is wrong and what to do
+        from web.recovery import create_recovery_app
+        log.error("settings damaged, serving the recovery page: %s", exc)
+        app, listen = create_recovery_app(exc, Path(args.data)), args.http or "0.0.0.0:8080"
+    host, _, port = listen.rpartition(":")
     serve(app, host or "0.0.0.0", int(port))
     return 0
 

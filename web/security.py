@@ -22,6 +22,7 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from appliance.auth.privacy import mask
+from appliance.errors import ConfigError
 from web.context import web_context
 from web.errors import api_error
 
@@ -363,6 +364,9 @@ def register(app: Flask) -> None:
     app.wsgi_app = LoopbackProxyFix(app.wsgi_app)
     app.session_interface = SessionCookies()
     app.after_request(_security_headers)
+    # a damaged users.json (or config) found while serving: the recovery page, not a 500
+    from web.recovery import recovery_page
+    app.register_error_handler(ConfigError, recovery_page)
     app.before_request(_check_identity)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["has_role"] = has_role

@@ -160,3 +160,13 @@ def test_tokens_are_created_listed_and_revoked(admin, users, app):
 def test_only_admins_open_the_admin_pages(signed_in):
     for role in ("supervisor", "dispatcher", "technician"):
         assert signed_in(f"u{role}", role).get("/admin/users").status_code == 403
+
+
+def test_a_damaged_users_file_shows_the_recovery_page_not_a_500(admin, data_dir):
+    (data_dir / "users.json").write_text("{\"users\": {\"1\": ")
+    response = admin.get("/calls")
+    assert response.status_code == 503
+    html = response.get_data(as_text=True)
+    assert "Settings damaged" in html and "users.json" in html and "callbox user add" in html
+    api = admin.get("/api/calls")
+    assert api.status_code == 503 and api.json["error"] == "settings_damaged"
