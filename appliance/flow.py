@@ -52,6 +52,7 @@ class CallFlow:
         self.ivr: dict[str, IvrSession] = {}
         self.callers: dict[str, str] = {}  # call_id -> caller number
         self._goodbye: dict[str, int] = {}  # call_id -> token of the goodbye prompt
+        self._causes: dict[str, str] = {}  # call_id -> why the box hangs up after it
         self._closed: dict[str, tuple[int, Action, MenuTree]] = {}  # after-hours prompt
         self._trees: dict[str, MenuTree] = {}  # the tree each call started with
         self.features = None  # FeatureCodes: dispatchers' *1/*2/*3 calls skip the menu
@@ -134,12 +135,14 @@ class CallFlow:
                                            ended_by="caller"))
         elif call_id in self._goodbye:
             self._bus.publish(ev.CallEnded(call_id=call_id, disposition="failed",
-                                           hangup_cause="menu: hang up", ended_by="box"))
+                                           hangup_cause=self._causes.get(call_id, "menu: hang up"),
+                                           ended_by="box"))
         elif session is not None:
             self._bus.publish(ev.CallEnded(call_id=call_id, disposition="abandoned",
                                            hangup_cause="caller hung up in the menu",
                                            ended_by="caller"))
         self._goodbye.pop(call_id, None)
+        self._causes.pop(call_id, None)
         self.callers.pop(call_id, None)
 
     def _on_LegRinging(self, event: ev.LegRinging) -> None:
@@ -167,11 +170,14 @@ class CallFlow:
         elif action.kind in ("self_order", "order_status") and self.selfservice is not None:
             self.selfservice.start(call_id, caller, action.kind, language)
         elif action.kind == "play":  # the prompt, then hang up
+            self._causes[call_id] = f"menu: played {action.target}"
             self._goodbye[call_id] = self._control.play(
                 call_id, [self._lang_prompt(action.target, language)])
         else:  # "hangup" (or an action this box cannot do): say goodbye, then hang up
             if action.kind != "hangup":
                 log.error("call_id=%s IVR action %s is not available; hanging up", call_id, action)
+            if reason == "closed":
+                self._causes[call_id] = "office closed"
             self._goodbye[call_id] = self._control.play(
                 call_id, [self._lang_prompt("goodbye", language)])
 

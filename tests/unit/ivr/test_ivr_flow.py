@@ -110,6 +110,9 @@ def test_after_hours_hang_up_when_so_configured(bus, control):
     assert control.last_play("c1").files == (lang_prompt("goodbye"),)
     prompt_ends(bus, control)
     assert control.hangups() == [("c1", 0)] and vm.taken == []
+    bus.publish(ev.CallHungUp(call_id="c1", code=200, reason="bye"))
+    [end] = bus.of(ev.CallEnded)
+    assert (end.disposition, end.hangup_cause, end.ended_by) == ("failed", "office closed", "box")
 
 
 def test_the_night_switch_closes_the_office(bus, control):
