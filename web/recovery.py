@@ -46,14 +46,14 @@ def advice_for(problem: ConfigError) -> list[str]:
 
 def recovery_page(problem: ConfigError):
     log.error("web shows the recovery page: %s", problem)
+    # the language without reading users.json (it may be the damaged file)
+    office = getattr(current_app.extensions.get("callbox"), "config", None)
+    g.lang = pick_language(session.get("lang"), office.office.language if office else None)
     if request.path.startswith("/api/"):
         response = jsonify({"error": "settings_damaged", "message": str(problem),
                             "recovery": advice_for(problem)})
         response.status_code = 503
         return response
-    # the language without reading users.json (it may be the damaged file)
-    office = getattr(current_app.extensions.get("callbox"), "config", None)
-    g.lang = pick_language(session.get("lang"), office.office.language if office else None)
     return render_template("recovery.html", problem=str(problem), steps=advice_for(problem)), 503
 
 
