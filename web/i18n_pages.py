@@ -57,6 +57,7 @@ LABELS: dict[str, dict[str, str]] = {
     "message": {
         "received": N_("received"), "partial": N_("parts missing"), "sending": N_("sending"),
         "sent": N_("sent"), "delivered": N_("delivered"), "failed": N_("failed"),
+        "incomplete": N_("incomplete"), "undecodable": N_("undecodable"),
     },
 }
 

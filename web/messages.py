@@ -107,7 +107,8 @@ def _render(form: SendForm, lines: list[str], status: int = 200, problems: Any =
     except BadFilter as exc:
         error, limit, status = exc.shown(), PAGE_SIZE, 400
     with calls_db() as conn:
-        rows = list_messages(conn, number_filter, limit + 1, ctx.config.office.country)
+        rows = list_messages(conn, number_filter, limit + 1, ctx.config.office.country,
+                             with_error=True)
         ussd = last_ussd(conn)
     more = dict(request.args, limit=str(min(limit + PAGE_SIZE, MAX_LIMIT)))
     page = render_template("messages.html", messages=rows[:limit], ussd=ussd, form=form,

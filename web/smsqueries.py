@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from appliance.store.messages import PUBLIC_FIELDS
+from appliance.store.messages import PAGE_FIELDS, PUBLIC_FIELDS
 from appliance.store.queries import number_candidates
 
 USSD_FIELDS = ("line", "request", "text", "at")
@@ -26,14 +26,15 @@ def _has_table(conn: sqlite3.Connection, name: str) -> bool:
 
 
 def list_messages(conn: sqlite3.Connection, number: str | None = None, limit: int = 50,
-                  region: str | None = None) -> list[dict[str, Any]]:
+                  region: str | None = None, with_error: bool = False) -> list[dict[str, Any]]:
     """Messages newest first (multipart ones once, as stored), as contract dicts.
 
     ``number`` is matched like the call log's filter: as typed, in E.164 for
-    ``region``, or as a fragment of 3+ digits."""
+    ``region``, or as a fragment of 3+ digits. ``with_error`` adds ``error`` (the page
+    shows why a message failed or was kept unread; the API's fields stay as they are)."""
     if not _has_table(conn, "messages"):
         return []
-    sql = f"SELECT {', '.join(PUBLIC_FIELDS)} FROM messages"
+    sql = f"SELECT {', '.join(PAGE_FIELDS if with_error else PUBLIC_FIELDS)} FROM messages"
     args: list[Any] = []
     if number and number.strip():
         exact, fragment = number_candidates(number, region)

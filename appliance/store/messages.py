@@ -66,6 +66,7 @@ TABLES = (
 
 REASSEMBLY_WINDOW = timedelta(days=3)  # parts further apart start a new message
 PUBLIC_FIELDS = ("id", "line", "direction", "number", "text", "at", "status")
+PAGE_FIELDS = PUBLIC_FIELDS + ("error",)  # the page also shows why (a msgid, translated)
 
 
 class MessageStore:
@@ -244,8 +245,9 @@ class MessageStore:
             return [dict(r) for r in self._conn.execute(sql, args)]
 
     def get_message(self, message_id: int) -> dict | None:
+        """The message's public fields and its ``error`` (why it failed or is kept raw)."""
         with self._lock:
-            row = self._conn.execute(f"SELECT {', '.join(PUBLIC_FIELDS)} FROM messages "
+            row = self._conn.execute(f"SELECT {', '.join(PAGE_FIELDS)} FROM messages "
                                      "WHERE id = ?", (message_id,)).fetchone()
         return dict(row) if row else None
 

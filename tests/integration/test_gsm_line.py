@@ -75,7 +75,7 @@ def test_outbound_busy(rig, profile):
     sim.dial_outcome = ("busy", 0.05)
     line.originate("leg-2", "+79161234567")
     ended = log.wait_for(LegEnded)
-    assert (ended.code, ended.reason) == (17, "busy")
+    assert (ended.code, ended.reason) == (17, "user busy")  # the meaning of cause 17
     assert not log.of(LegAnswered)
 
 

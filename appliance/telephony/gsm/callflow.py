@@ -18,7 +18,7 @@ from appliance.events import (
     CallAnswered, CallHungUp, CallOffered, CallWaiting, DtmfReceived, Event, LegAnswered, LegEnded,
     LegRinging,
 )
-from appliance.telephony.gsm import parsers
+from appliance.telephony.gsm import causes, parsers
 from appliance.telephony.gsm.calls import CallMachine, CallState
 from appliance.telephony.gsm.worker import Timer, Worker
 
@@ -26,12 +26,11 @@ log = logging.getLogger("callbox.gsm.call")
 
 CAUSE_NORMAL, CAUSE_BUSY, CAUSE_NO_ANSWER, CAUSE_REJECTED = 16, 17, 19, 21
 CAUSE_TEMPORARY = 41  # the modem failed under the call
-REASONS = {16: "normal", 17: "busy", 18: "no-answer", 19: "no-answer", 21: "rejected",
-           31: "normal", 34: "congestion", 38: "network", 41: "modem-failure"}
 
 
 def reason_for(cause: int) -> str:
-    return REASONS.get(cause, f"cause-{cause}")
+    """The meaning of a GSM cause, as the English msgid the page translates."""
+    return causes.call_cause(cause)
 
 
 @dataclass
@@ -106,7 +105,7 @@ class CallFlow:
     def _do_missed(self, data: dict) -> None:
         """The rings stopped and the modem said nothing: the caller hung up."""
         log.info("no RING for %.0fs: caller gave up line=%s", self._timing.ring_gap, self._line)
-        self._do_ended_in({"code": CAUSE_NORMAL, "reason": "caller hung up while ringing"})
+        self._do_ended_in({"code": CAUSE_NORMAL, "reason": causes.CALLER_GAVE_UP_RINGING})
 
     def _do_call_waiting(self, data: dict) -> None:
         """+CCWA during a call: show the second caller (the box runs one call a line)."""
@@ -159,7 +158,8 @@ class CallFlow:
         try:
             self._cmd("ATA", timeout=20.0)
         except ModemError as exc:
-            self.fire("failed", code=CAUSE_NORMAL, reason=f"answer failed: {exc}")
+            log.warning("answer failed line=%s error=%s", self._line, exc)
+            self.fire("failed", code=CAUSE_NORMAL, reason=causes.ANSWER_FAILED)
             return
         self.fire("answered")
 
@@ -176,12 +176,13 @@ class CallFlow:
     def _do_ended_in(self, data: dict) -> None:
         call = self._finish()
         code = data.get("code", CAUSE_NORMAL)
-        self._publish(CallHungUp(call_id=call.id, code=code,
-                                 reason=data.get("reason") or reason_for(code)))
+        reason = data.get("reason") or reason_for(code)
+        log.info("call ended line=%s call_id=%s cause=%d (%s)", self._line, call.id, code, reason)
+        self._publish(CallHungUp(call_id=call.id, code=code, reason=reason))
 
     def _do_hangup_in(self, data: dict) -> None:
         self._send_hangup()
-        self._do_ended_in(dict(data, reason=data.get("reason") or "box hung up"))
+        self._do_ended_in(dict(data, reason=data.get("reason") or causes.BOX_HUNG_UP))
 
     def _do_dial(self, data: dict) -> None:
         """ATD, and then whatever this modem gives for the far end answering: its call
@@ -189,17 +190,19 @@ class CallFlow:
         self.call = call = Call(data["leg_id"], inbound=False, number=data["number"])
         self._hooks.busy(True)
         t, answer_by = self._timing, self._hooks.answer_by()
-        self._arm(t.dial_timeout, "hangup", code=CAUSE_NO_ANSWER, reason="no-answer")
+        self._arm(t.dial_timeout, "hangup", code=CAUSE_NO_ANSWER,
+                  reason=reason_for(CAUSE_NO_ANSWER))
         started, self.aborting = self._clock(), False
         try:
             self._cmd(f"ATD{data['number']};", timeout=t.dial_timeout)
         except ModemError as exc:
             if self.call is call and self.aborting:
-                self.fire("hangup", code=CAUSE_NORMAL, reason="box hung up")
+                self.fire("hangup", code=CAUSE_NORMAL, reason=causes.BOX_HUNG_UP)
             elif self.call is call:
                 code = CAUSE_BUSY if "BUSY" in str(exc) else \
                     CAUSE_NO_ANSWER if "NO ANSWER" in str(exc) else CAUSE_TEMPORARY
-                self.fire("failed", code=code, reason=f"dial failed: {exc}")
+                log.info("dial failed line=%s leg=%s error=%s", self._line, call.id, exc)
+                self.fire("failed", code=code, reason=reason_for(code))
             return
         if self.call is not call:
             return  # hung up (ATD aborted) while it ran
@@ -245,8 +248,9 @@ class CallFlow:
     def _do_ended_out(self, data: dict) -> None:
         call = self._finish()
         code = data.get("code", CAUSE_NORMAL)
-        self._publish(LegEnded(leg_id=call.id, code=code,
-                               reason=data.get("reason") or reason_for(code)))
+        reason = data.get("reason") or reason_for(code)
+        log.info("leg ended line=%s leg=%s cause=%d (%s)", self._line, call.id, code, reason)
+        self._publish(LegEnded(leg_id=call.id, code=code, reason=reason))
 
     def _do_hangup_out(self, data: dict) -> None:
         self._send_hangup()

@@ -19,6 +19,7 @@ from appliance.config.model import GsmConfig
 from appliance.errors import ModemError
 from appliance.events import AlarmCleared, AlarmRaised, Clock, Event, LegEnded
 from appliance.store.messages import MessageStore
+from appliance.telephony.gsm import causes
 from appliance.telephony.gsm import init as modem_init
 from appliance.telephony.gsm import profiles
 from appliance.telephony.gsm.audio import FdAudioStream, StreamFrameSource, alsa_stream
@@ -127,14 +128,15 @@ class GsmLine(CallHooks):
         self._post_call(call_id, "answer")
 
     def reject(self, call_id: str, code: int, reason: str) -> None:
-        self._post_call(call_id, "reject", code=code or 21, reason=reason or "rejected")
+        self._post_call(call_id, "reject", code=code or 21,
+                        reason=reason or causes.call_cause(21))
 
     def hangup(self, call_id: str, code: int = 0) -> None:
         chan = self._chan
         if chan is not None and self.calls.owns(call_id):
             self.calls.aborting = True
             chan.abort_call_command()  # an ATD waiting for the answer: stop it now
-        self._post_call(call_id, "hangup", code=code or 16, reason="box hung up")
+        self._post_call(call_id, "hangup", code=code or 16, reason=causes.BOX_HUNG_UP)
 
     def originate(self, leg_id: str, number: str) -> None:
         self._worker.post(lambda: self._originate(leg_id, number))
@@ -186,7 +188,8 @@ class GsmLine(CallHooks):
 
     def _originate(self, leg_id: str, number: str) -> None:
         if not self._ready or self.calls.machine.busy:
-            code, why = (CAUSE_BUSY, "line busy") if self._ready else (CAUSE_TEMPORARY, "line down")
+            code, why = (CAUSE_BUSY, causes.LINE_BUSY) if self._ready else \
+                (CAUSE_TEMPORARY, causes.LINE_DOWN)
             self._publish(LegEnded(leg_id=leg_id, code=code, reason=why))
             return
         self.calls.fire("dial", leg_id=leg_id, number=number)

@@ -20,8 +20,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("callbox.gsm.urc")
 
 # Final result codes that also end a call when they arrive unsolicited.
-CALL_END_CODES = {"NO CARRIER": (16, "normal"), "BUSY": (17, "busy"),
-                  "NO ANSWER": (19, "no-answer"), "NO DIALTONE": (41, "no-dialtone")}
+CALL_END_CODES = {"NO CARRIER": 16, "BUSY": 17, "NO ANSWER": 19, "NO DIALTONE": 41}
 # +CLCC <stat>: 0 active, 1 held, 2 dialing, 3 alerting, 4 incoming, 5 waiting, 6 disconnect.
 STATUS_INPUTS = {0: "connected", 2: "dialing", 3: "alerting", 4: "clip", 5: "waiting",
                  6: "ended"}
@@ -95,8 +94,8 @@ class LineUrcs:
         self._line.health.update(registration=best)
 
     def _end_code(self, m: re.Match, lines: list[str]) -> None:
-        code, reason = CALL_END_CODES[m.group(1)]
-        self._post(lambda: self._line.calls.fire("ended", code=code, reason=reason))
+        code = CALL_END_CODES[m.group(1)]
+        self._post(lambda: self._line.calls.fire("ended", code=code))
 
     def _noise(self, m: re.Match, lines: list[str]) -> None:
         log.debug("start-up notice line=%s text=%r", self._line.name, lines[0])

@@ -22,7 +22,7 @@ from appliance.errors import ModemError
 from appliance.events import AlarmRaised, Event, SmsReceived
 from appliance.i18n import N_
 from appliance.store.messages import MessageStore
-from appliance.telephony.gsm import parsers, pdu, smsread
+from appliance.telephony.gsm import causes, parsers, pdu, smsread
 from appliance.telephony.gsm.channel import CommandFailed
 from appliance.telephony.gsm.smsread import Entry, Unreadable
 
@@ -142,7 +142,8 @@ class SmsService:
             raise Unreadable(f"not a received message: {type(decoded).__name__}")
 
     def _keep_raw(self, entry: Entry, storage: str, index: int, why: str) -> None:
-        mid, new = self._store.add_undecodable(self._line, storage, index, entry.raw, why)
+        shown = causes.KEPT_UNREAD % {"storage": storage, "index": index}
+        mid, new = self._store.add_undecodable(self._line, storage, index, entry.raw, shown)
         log.error("undecodable SMS kept line=%s storage=%s index=%d message=%d error=%s raw=%r",
                   self._line, storage, index, mid, why, entry.raw[:200])
         if new:
@@ -219,8 +220,10 @@ class SmsService:
                 text = pdu.decode(part.hex).text  # type: ignore[union-attr]
                 self._store.part_sent(mid, part.seq, text, mr)
         except (ModemError, pdu.PduError) as exc:
-            log.warning("sms send failed line=%s message=%d error=%s", self._line, mid, exc)
-            self._store.set_status(mid, "failed", str(exc))
+            error = causes.sms_error_text(exc.error.number, exc.error.text) \
+                if isinstance(exc, CommandFailed) and exc.error.kind == "CMS" else str(exc)
+            log.warning("sms send failed line=%s message=%d error=%s", self._line, mid, error)
+            self._store.set_status(mid, "failed", error)
             raise
         self._store.set_status(mid, "sent")
 

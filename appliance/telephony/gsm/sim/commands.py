@@ -295,6 +295,9 @@ class CommandSet:
             self.error(500, "CMS")
             return
         assert isinstance(info, pdu.SubmitInfo)
+        if sim.sms_refusal:  # the network refuses it: "+CMS ERROR: 30" as recorded
+            sim.send(sim.sms_refusal)
+            return
         sim.sent_sms.append(info)
         mr = sim.next_mr()
         self.reply(f"+CMGS: {mr}")

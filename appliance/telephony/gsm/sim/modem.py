@@ -78,6 +78,7 @@ class SimModem:
         self.ussd_replies: dict[str, UssdReply] = {}
         self.ussd_requests: list[str] = []
         self.delivery_status = 0  # TP-ST of status reports (0 = delivered)
+        self.sms_refusal = ""  # a final result for AT+CMGS instead of +CMGS (a refusal)
         self.dial_outcome = ("answer", 0.1)
         self.write_gap = 0.0  # seconds between URC lines (RING and +CLIP in separate reads)
         self.fault: str | None = None  # "hang" | "wedge"
