@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -53,7 +54,9 @@ def main() -> int:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     factory = MockFactory()
+    # CALLBOX_TEST_LOG_SIP=1: pjsua's own log and the SIP wire in core.log (debugging a test)
     options = CoreOptions(sip_listen=args.sip, pin_factory=factory, poll_ms=args.poll_ms,
+                          log_wire=os.environ.get("CALLBOX_TEST_LOG_SIP") == "1",
                           extra_actions={"pins": lambda a: pin_history(factory, a),
                                          "drive_pin": lambda a: drive_pin(factory, a)})
     core = build(load_toml(args.config), args.data, options)

@@ -12,12 +12,21 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from harness import PCAPS, SCENARIOS, free_port, office_toml, sipp, wait_for
+from harness import PCAPS, SCENARIOS, _free, free_port, office_toml, sipp, wait_for
 
 pytestmark = [pytest.mark.sip, pytest.mark.slow]
 
 CALLERS = 24
 PHONES = 30
+
+
+def _rtp_span(count: int = 600) -> int:
+    """RTP ports for ~100 legs below the kernel's ephemeral range, where every other port of
+    the test (SIPp's, picked by free_port) lives: the two can never collide."""
+    for base in range(20000, 32000 - count, 2 * count):
+        if all(_free(base + i) for i in range(0, count, 7)):
+            return base
+    raise RuntimeError("no free RTP span")
 
 
 def _library_slots(office) -> int:
@@ -45,8 +54,9 @@ def _phones(office) -> list[subprocess.Popen]:
 
 
 def _toml(office, max_calls: int) -> str:
+    office.rtp_port = _rtp_span()
     text = office_toml(office.sip_port, [], rtp_port=office.rtp_port,
-                       sip_opts=f"max_calls = {max_calls}",
+                       sip_opts=f"max_calls = {max_calls}\nrate_burst = 60",
                        queue_opts='strategy = "ringall"\nwrapup_s = 0.0\nring_timeout_s = 10.0')
     for name, ext, port, _ in office.dispatchers:
         text += f'\n[[dispatcher]]\nname = "{name}"\nextension = "{ext}"\nphone = "sip:{ext}@127.0.0.1:{port}"\n'
