@@ -186,3 +186,42 @@ def test_the_live_page_gets_translated_alarms_and_office_style_numbers(make_app,
     assert status["alarms"][1]["message"] == "موتور SIP نصب نیست: ماژول pjsua2 نصب نشده است"
     waiting = status["queues"][0]["waiting"][0]
     assert waiting["caller"] == "+989121234567" and waiting["caller_shown"] == "0912 123 4567"
+
+
+def _written_causes():
+    """(file:line, text) of every hang-up cause the core writes: ``hangup_cause=`` of an
+    event and the cause argument of the ``_end(...)`` helpers, f-string parts filled
+    with a reason a leg really reports ("busy")."""
+    import ast
+    from pathlib import Path
+
+    def sample(node):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.JoinedStr):
+            return "".join(v.value if isinstance(v, ast.Constant) else "busy" for v in node.values)
+        return None
+    root = Path(__file__).resolve().parents[3] / "appliance"
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            found = [k.value for k in node.keywords if k.arg == "hangup_cause"]
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            if name == "_end" and len(node.args) >= 3:
+                found.append(node.args[2])
+            for arg in found:
+                text = sample(arg)
+                if text:
+                    yield f"{path.relative_to(root.parent)}:{node.lineno}", text
+
+
+def test_every_hang_up_cause_the_core_writes_has_a_translation():
+    from appliance.i18n import Catalogues
+    cats = Catalogues()
+    written = list(_written_causes())
+    assert len(written) >= 10  # the scan finds the core's causes at all
+    missing = [f"{where}: {text!r}" for lang in ("fa", "ru") for where, text in written
+               if cats.translator(lang).message(text) == text]
+    assert not missing, "\n".join(missing)
