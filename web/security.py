@@ -63,6 +63,9 @@ ROUTE_ROLES: dict[str, tuple[str, ...] | str] = {
     "queues.logout": OFFICE,
     "queues.pause_reasons": EVERYONE,
     "queues.pause_report": MANAGERS,
+    "recordings.page": MANAGERS,  # playback is audited (web/recordings)
+    "recordings.list_api": MANAGERS,
+    "recordings.audio": MANAGERS,
     "api.callback": OFFICE,
     "api.messages": OFFICE,
     "api.ussd": EVERYONE,  # operator replies (balance), no customer data
@@ -84,6 +87,8 @@ ROUTE_ROLES: dict[str, tuple[str, ...] | str] = {
     "admin.restore": ADMINS,
     "admin.tls": ADMINS,
     "admin.install_tls": ADMINS,
+    "admin.settings": ADMINS,
+    "admin.save_settings": ADMINS,
     # the technician's tools (web/admin/tools.py)
     "tools.page": TECH,
     "tools.act": TECH,
