@@ -131,7 +131,7 @@ def stack(tmp_path):
     _seed(tmp_path)
     server, context = _serve(create_app(config, tmp_path))
     yield {"url": f"http://127.0.0.1:{server.effective_port}", "tmp": tmp_path, "bus": bus,
-           "control": control}
+           "control": control, "context": context}
     _close(server, context)
     control.stop()
     bus.stop()
@@ -335,3 +335,13 @@ def test_the_persian_desk_reads_right_to_left_and_takes_a_jalali_date(stack, bro
     conn.close()
     assert (order["pickup"], order["state"], order["scheduled_for"]) == \
         ("خیابان ولیعصر", "scheduled", "2027-04-01T15:00:00.000000Z")
+
+
+def test_a_refused_live_stream_is_said_and_the_desk_still_follows(stack, browser):
+    stack["context"].streams.limit = 0  # every live stream is refused (503)
+    _sign_in(browser, stack["url"])
+    error = browser.find_element(By.ID, "desk-error")
+    _wait(browser, lambda d: "Live updates are off" in error.text)
+    with DeskService(db_path(stack["tmp"]), "IR").orders() as orders:
+        oid = orders.create({"number": "09121234567", "pickup": "Azadi"}, "boris")["id"]
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, f'tr[data-order="{oid}"]'), 8)

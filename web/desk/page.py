@@ -45,7 +45,7 @@ def chosen_dispatcher(asked: str | None) -> str | None:
     """Whose desk: one's own, or (supervisors, admins, tokens) the one asked for."""
     own = linked_dispatcher()
     if asked and asked != own:
-        if not has_role(*MANAGERS) and g.identity.via == "session":
+        if not has_role(*MANAGERS):  # a dispatcher's token belongs to no desk either
             abort(403, _("A dispatcher sees only their own desk."))
         if asked not in {d.name for d in web_context().config.dispatcher}:
             abort(404, _("No dispatcher named %(name)s.", name=asked))

@@ -51,6 +51,10 @@ JS_STRINGS: dict[str, str] = {
     "bad_when": N_("Write the time as +30 (minutes), 18:30 or 2026-03-01 18:30"),
     "imported": N_("%(added)s streets added, %(duplicates)s already in the list"),
     "bad_row": N_("Line %(line)s: %(message)s"),
+    "live_off": N_("Live updates are off (too many pages open?): this desk refreshes every "
+                   "5 seconds. Close other pages and reload."),
+    "add_complaint": N_("New complaint"),
+    "add": N_("Add"),
     "ride": N_("Ride"),
     "visit": N_("Visit"),
 }

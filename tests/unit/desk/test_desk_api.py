@@ -73,6 +73,13 @@ def test_merge_through_the_api(client):
     assert client.post(f"/api/customers/{a['id']}/merge", json={"from": a["id"]}).status_code \
         == 400
     assert client.post(f"/api/customers/{a['id']}/merge", json={"from": 999}).status_code == 404
+    made = client.post(f"/api/customers/{a['id']}/complaints", json={"text": "late again"})
+    assert made.status_code == 201
+    card = client.get(f"/api/customers/{a['id']}").get_json()
+    assert [c["text"] for c in card["complaints"]] == ["late again"]
+    assert card["phones_shown"] == ["0912 123 4567", "0935 111 2233"]
+    assert client.post(f"/api/customers/{a['id']}/complaints", json={"text": " "}
+                       ).status_code == 400
 
 
 def _walk_to(client, state: OrderState, driver: int) -> int:

@@ -108,6 +108,24 @@
       (o.cancel_reason ? " (" + o.cancel_reason + ")" : "") +
       (o.inform_status ? " · " + (T["inform_" + o.inform_status] || o.inform_status) : ""))));
     box.append(section(T.complaints, card.complaints, (c) => el("li", "complaint", c.text)));
+    const form = el("form", "complaint-form");
+    const input = el("input");
+    input.id = "complaint-text";
+    input.setAttribute("aria-label", T.add_complaint);
+    input.placeholder = T.add_complaint;
+    const add = el("button", "small", T.add);
+    add.type = "submit";
+    form.append(input, add);
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      if (!input.value.trim()) return;
+      try {
+        await api(cfg.urls.customers + "/" + card.id + "/complaints",
+                  {method: "POST", body: {text: input.value}});
+        showCustomer(card.id);
+      } catch (err) { showError(err.message); }
+    });
+    box.append(form);
     box.append(section(T.calls, card.calls, (c) => el("li", "call",
       localTime(c.started_at) + " · " + (c.disposition || "") + " · " + (c.dispatcher || ""))));
   }
@@ -459,8 +477,18 @@
   }
 
   // ------------------------------------------------------------ live events
+  let polling = null;
   function listen() {
     const source = new EventSource(cfg.urls.events);
+    // A refused stream (503: too many live pages) closes for good: say so, and poll.
+    source.addEventListener("error", () => {
+      if (source.readyState !== EventSource.CLOSED || polling) return;
+      showError(T.live_off);
+      polling = setInterval(() => { refreshDesk(); refreshOrders(); }, 5000);
+    });
+    source.addEventListener("open", () => {
+      if (polling) { clearInterval(polling); polling = null; showError(""); }
+    });
     source.addEventListener("DeskChanged", (e) => {
       const data = JSON.parse(e.data);
       if (data.dispatcher === cfg.dispatcher) refreshDesk();
