@@ -137,15 +137,35 @@ def _compiled(path: str, mtime_ns: int, size: int) -> Translations:
     return Translations(buf, domain="messages")
 
 
+def _translation_folders(roots: Iterable[Path]) -> list[Path]:
+    return sorted({folder for root in roots for folder in Path(root).rglob("translations")
+                   if folder.is_dir()})
+
+
 def find_po_files(roots: Iterable[Path], lang: str) -> list[Path]:
     """Every ``translations/<lang>/LC_MESSAGES/messages.po`` under ``roots``, sorted."""
-    found: set[Path] = set()
-    for root in roots:
-        for folder in Path(root).rglob("translations"):
-            po = folder / lang / "LC_MESSAGES" / PO_NAME
-            if po.is_file():
-                found.add(po)
-    return sorted(found)
+    return [po for po in (folder / lang / "LC_MESSAGES" / PO_NAME
+                          for folder in _translation_folders(roots)) if po.is_file()]
+
+
+@lru_cache(maxsize=32)
+def _merged_translator(lang: str, files: tuple[tuple[str, int, int], ...]) -> "Translator":
+    """One language's catalogues merged (cached while none of the files changed: every
+    app built in a process shares it)."""
+    merged: Translations | None = None
+    for path, mtime_ns, size in files:
+        try:
+            one = _compiled(path, mtime_ns, size)
+        except Exception as exc:  # a broken catalogue must not take the UI down
+            log.error("cannot read catalogue %s: %s", path, exc)
+            continue
+        if merged is None:
+            merged = Translations()
+            merged._catalog = {}  # fresh: do not alias the cached one
+            merged.plural = one.plural  # every file of a language has the same rule
+        merged._catalog.update(one._catalog)
+    tr = merged or NullTranslations()
+    return Translator(lang, tr, _patterns_of(tr))
 
 
 def default_roots() -> list[Path]:
@@ -247,26 +267,18 @@ class Catalogues:
     def __init__(self, roots: Iterable[Path] | None = None):
         self.roots = [Path(r) for r in (roots if roots is not None else default_roots())]
         self._by_lang: dict[str, Translator] = {"en": Translator("en")}
+        folders = _translation_folders(self.roots)
         for lang in LANGUAGES:
             if lang != "en":
-                tr = self._load(lang)
-                self._by_lang[lang] = Translator(lang, tr, _patterns_of(tr))
-
-    def _load(self, lang: str) -> NullTranslations:
-        merged: Translations | None = None
-        for po in find_po_files(self.roots, lang):
-            try:
-                stat = po.stat()
-                one = _compiled(str(po), stat.st_mtime_ns, stat.st_size)
-            except Exception as exc:  # a broken catalogue must not take the UI down
-                log.error("cannot read catalogue %s: %s", po, exc)
-                continue
-            if merged is None:
-                merged = Translations()
-                merged._catalog = {}  # fresh: do not alias the cached one
-                merged.plural = one.plural  # every file of a language has the same rule
-            merged._catalog.update(one._catalog)
-        return merged or NullTranslations()
+                files = []
+                for folder in folders:
+                    po = folder / lang / "LC_MESSAGES" / PO_NAME
+                    try:
+                        stat = po.stat()
+                    except OSError:
+                        continue
+                    files.append((str(po), stat.st_mtime_ns, stat.st_size))
+                self._by_lang[lang] = _merged_translator(lang, tuple(files))
 
     def translator(self, lang: str | None) -> Translator:
         return self._by_lang[pick_language(lang)]
