@@ -461,7 +461,10 @@
       tr_.append(el("td", null, digits(o.id)), el("td", "state", T["st_" + o.state] || o.state));
       const num = el("td");
       num.append(ltr(digits(o.number_shown || o.number)));
-      tr_.append(num, el("td", null, o.pickup + (o.city ? " · " + o.city : "")),
+      const when = o.scheduled_for ? " · " + localTime(o.scheduled_for) : "";
+      const what = (o.kind === "visit" ? T.visit + ": " : "") + o.pickup +
+        (o.city ? " · " + o.city : "") + when;
+      tr_.append(num, el("td", null, what),
                  el("td", null, (o.driver || "") + (o.inform_status ? " · " +
                    (T["inform_" + o.inform_status] || o.inform_status) : "")));
       const actions = el("td", "actions");
