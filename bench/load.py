@@ -15,6 +15,7 @@ core wrote (answered == SIPp successes). The machine's own load is recorded too.
 from __future__ import annotations
 
 import csv
+import shutil
 import sqlite3
 import subprocess
 import time
@@ -24,9 +25,11 @@ from appliance.control.client import ControlClient
 from appliance.control.protocol import socket_path
 from appliance.store.db import db_path
 from bench.common import ROOT, parse_sipp_messages, percentiles, sox, start_core
+from bench.stall import StallWatch
 from bench.procstat import Sampler, cpu_seconds, rss_mib, tree
 
 PCAP = Path("/usr/share/sip-tester/dtmf_2833_1.pcap")
+RESULTS = ROOT / "bench" / "results"
 DISPATCHERS = 100
 GREET_MS = 1500
 TALK_MS = 3300  # after the digit: INVITE -> BYE is ~5 s
@@ -148,6 +151,16 @@ def _settle(data: Path, expected: int, timeout: float = 20.0) -> dict[str, int]:
         time.sleep(0.5)
 
 
+def keep_evidence(work: Path, rate: float) -> str:
+    """A failed run's logs and stall dumps, kept past the temporary work folder."""
+    dest = RESULTS / f"evidence-{rate:g}cps-{time.strftime('%H%M%S')}"
+    dest.mkdir(parents=True, exist_ok=True)
+    for pattern in ("core.log", "stall-*.txt", "*_errors.log", "*_.csv", "uas.out"):
+        for path in work.glob(pattern):
+            shutil.copy2(path, dest / path.name)
+    return str(dest)
+
+
 def run_rate(work: Path, rate: float, calls: int, sip: int) -> dict:
     """One rate against a fresh core; returns the figures of the table."""
     work.mkdir(parents=True, exist_ok=True)
@@ -160,17 +173,21 @@ def run_rate(work: Path, rate: float, calls: int, sip: int) -> dict:
         rss_idle = rss_mib(tree(core.pid))
         sampler = Sampler(core.pid).start()
         caller = callers(work, sip, rate, calls)
+        watch = StallWatch(work, core.pid, sip).start()
         sipp_cpu = 0.0
         while caller.poll() is None:  # SIPp's own CPU, so the machine's rest is known
             sipp_cpu = cpu_seconds([caller.pid, uas.pid])
             time.sleep(1.0)
         load = sampler.stop()
+        stalls = watch.stop()
         stats = sipp_stats(work)
         counts = _settle(core.data, stats["ok"] + stats["failed"])
     finally:
         uas.terminate()
         uas.wait(10)
         core.stop()
+    if stats["failed"] or stalls:
+        stalls.append(keep_evidence(work, rate))
     rtt = invite_to_200(work)
     busy_rest = load["machine_busy_cores"] - load["cpu_pct_mean"] / 100 - sipp_cpu / load["seconds"]
     return {
@@ -183,7 +200,7 @@ def run_rate(work: Path, rate: float, calls: int, sip: int) -> dict:
         "threads_max": load["threads_max"], "slots": capacity.get("total"),
         "sipp_cpu_pct": round(100 * sipp_cpu / load["seconds"], 1),
         "other_load_cores": round(max(0.0, busy_rest), 2), "loadavg": load["loadavg"],
-        "seconds": load["seconds"],
+        "seconds": load["seconds"], "stalls": stalls,
     }
 
 
