@@ -48,6 +48,8 @@ from appliance.retention.purge import RetentionPurge
 from appliance.system.health_watch import HealthWatch
 from appliance.system.techtools import TechTools
 from appliance.telephony.router import CallRouter
+from appliance.telephony.sip.actions import sip_actions
+from appliance.telephony.sip.peers import guard_settings
 from appliance.telephony.sip.vmrecorder import VoicemailRecorder
 from appliance.voicemail.box import VoicemailBox
 from appliance.voicemail.store import VoicemailStore
@@ -104,7 +106,8 @@ class Core:
                    "ussd": self._action_ussd, "call_back": self._action_call_back,
                    "ivr_reload": self.ivr.reload, "ivr_status": self.ivr.status,
                    **queue_actions(self.acd, self.on_bus), **self.desk.actions.actions(),
-                   **self._tech_tools().actions(), **options.extra_actions}
+                   **self._tech_tools().actions(), **sip_actions(self.router),
+                   **options.extra_actions}
         self.control = ControlServer(socket_path(self.data_dir), self.status, actions)
         self.alarms: dict[str, ev.AlarmRaised] = {}
         self.health = HealthWatch(HealthProbe(self.data_dir), self.bus.publish)
@@ -193,7 +196,8 @@ class Core:
                            reserve_dispatcher_slot=sip.reserve_dispatcher_slot,
                            allowed_peers=tuple(sip.allowed_peers), trunks=tuple(sip.trunk),
                            country=self.config.office.country, poll_ms=self.options.poll_ms,
-                           log_wire=self.options.log_wire)
+                           log_wire=self.options.log_wire,
+                           **guard_settings(sip, host, self.config.dispatcher))
 
     def _desk_parts(self) -> DeskParts:
         """The desk's core side: caller cards, order events, telling the customer."""

@@ -35,8 +35,20 @@ class SipTrunk:
 class SipConfig:
     listen: str = "0.0.0.0:5060"
     trunk: list[SipTrunk] = field(default_factory=list)
-    # Hosts (IP addresses) allowed to send INVITEs besides the trunks; empty = anyone.
+    # Addresses or networks (CIDR) allowed to send requests besides the trunks and the
+    # dispatcher phones; empty = the LAN the box is on, plus loopback (docs/config.md).
     allowed_peers: list[str] = field(default_factory=list)
+    # Per source: new requests per second (burst on top); past it 503 and a strike.
+    rate_per_s: float = 5.0
+    rate_burst: int = 20
+    strikes_to_ban: int = 10  # strikes within ban_s ban the source for ban_s
+    ban_s: float = 600.0
+    call_rate_per_s: float = 0.0  # box-wide new INVITEs; 0 = sized from the socket budget
+    rejected_records_per_min: int = 30  # refused calls logged one by one; beyond: counted
+    ack_timeout_s: float = 8.0  # answered but never ACKed
+    rtp_timeout_s: float = 60.0  # no RTP packet from the far end
+    silence_timeout_s: float = 300.0  # bridged and both sides silent
+    max_call_s: float = 14400.0  # any call, whatever it does
     # 0 = the SIP engine's own limit (read from pjsua2, never hard-coded).
     max_calls: int = 0
     # Admit a SIP caller only when a slot for its dispatcher leg is also free.

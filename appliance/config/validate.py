@@ -182,9 +182,16 @@ def _check_sip(sip: SipConfig, problems: _Problems) -> None:
             problems.add(f"sip.trunk[{i}].registrar", why)
     for i, peer in enumerate(sip.allowed_peers):
         try:
-            ipaddress.ip_address(peer)
+            ipaddress.ip_network(peer, strict=False)
         except ValueError:
-            problems.add(f"sip.allowed_peers[{i}]", f"{peer!r} is not an IP address")
+            problems.add(f"sip.allowed_peers[{i}]",
+                         f"{peer!r} is not an IP address or network (e.g. 192.168.1.0/24)")
+    for key in ("rate_per_s", "ban_s", "ack_timeout_s", "rtp_timeout_s", "silence_timeout_s",
+                "max_call_s", "call_rate_per_s"):
+        _at_least(getattr(sip, key), 0, f"sip.{key}", problems)
+    for key in ("rate_burst", "strikes_to_ban"):
+        _at_least(getattr(sip, key), 1, f"sip.{key}", problems)
+    _at_least(sip.rejected_records_per_min, 0, "sip.rejected_records_per_min", problems)
     _at_least(sip.max_calls, 0, "sip.max_calls", problems)
     if not 1 <= sip.rtp_port <= 65535:
         problems.add("sip.rtp_port", f"port {sip.rtp_port} out of range (1-65535)")
