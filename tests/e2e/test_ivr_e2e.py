@@ -1,10 +1,11 @@
-"""The IVR through the real box (SIPp callers, pjsua2 core): the night switch (a
-MockFactory pin) closes the office and the caller leaves a voicemail that the web
-plays; a tree saved while the core runs is used by the next call, in the language the
-caller picks."""
+"""The IVR through the real box (SIPp callers, a simulated GSM modem, pjsua2 core): the
+night switch (a MockFactory pin) closes the office and the caller leaves a voicemail
+that the web plays; a GSM caller's voicemail is recorded from the modem's audio; a tree
+saved while the core runs is used by the next call, in the language the caller picks."""
 
 from __future__ import annotations
 
+import time
 import wave
 
 import pytest
@@ -14,8 +15,10 @@ from appliance.config.loader import load_toml
 from appliance.control.client import ControlClient
 from appliance.control.protocol import socket_path
 from appliance.ivr.store import IvrStore
+from appliance.telephony.gsm.sim.audio import TONE_HZ
 from appliance.voicemail.store import VoicemailStore
-from harness import PCAPS, office_toml, read_wav, rms, sipp, wait_for
+from harness import (PCAPS, goertzel_share, gsm_line_up, gsm_toml, office_toml, read_wav, rms,
+                     sipp, wait_for)
 from web import create_app
 
 pytestmark = [pytest.mark.sip]
@@ -84,3 +87,22 @@ def test_a_tree_saved_while_running_is_used_by_the_next_call_in_the_callers_lang
     assert record["queue"] is None and record["disposition"] == "abandoned"
     log = office.core.output()
     assert "/prompts/ru/main_menu.wav" in log and "/prompts/ru/voicemail_intro.wav" in log
+
+
+def test_a_gsm_caller_leaves_a_voicemail_recorded_from_the_modems_audio(office, modem):
+    toml = toml_for(office).replace('"1" = "queue:taxi"', '"1" = "voicemail"', 1)
+    office.start_core(toml + gsm_toml(modem))
+    wait_for(lambda: gsm_line_up(office), 20, 0.2, "the GSM line to register")
+    modem.inject_call("+989121234567")
+    wait_for(lambda: office.control.status()["in_menu"], 10, what="the caller in the menu")
+    modem.press("1")
+    intro_s = seconds(office.data / "prompts" / "en" / "voicemail_intro.wav") + 0.4
+    time.sleep(intro_s + 3.0)  # the tone, then three seconds of the modem's caller (a tone)
+    modem.remote_hangup()
+    [record] = office.ended_records(1)
+    assert (record["line"], record["ivr_path"], record["disposition"]) == \
+        ("gsm1", "main:1", "voicemail")
+    [message] = wait_for(lambda: VoicemailStore(office.data).list(), 5, what="the voicemail row")
+    assert message.reason == "ivr" and 1.5 <= message.duration_s <= 6.0
+    samples, rate = read_wav(VoicemailStore(office.data).file(message))
+    assert goertzel_share(samples, TONE_HZ, rate) > 0.5, "the modem's audio was not recorded"
