@@ -23,7 +23,11 @@ from appliance import events as ev
 from appliance.errors import SipEngineMissing, TelephonyError
 from appliance.telephony.numbers import to_e164, user_of_uri
 from appliance.telephony.ports import Capacity, FrameSource
-from appliance.telephony.sip.admission import SlotBudget
+from appliance.telephony.sip.admission import SlotBudget, socket_call_rate
+from appliance.telephony.sip.guard import GuardPolicy, SipGuard
+from appliance.telephony.sip.peers import registrar_uri
+from appliance.telephony.sip.policing import PolicingMixin
+from appliance.telephony.sip.watchdog import CallWatch, Limits
 
 log = logging.getLogger("callbox.sip")
 wire_log = logging.getLogger("callbox.sip.wire")
@@ -32,10 +36,12 @@ try:  # the box may run without the wheel: report it, never crash-loop
     import pjsua2 as pj
     from appliance.telephony.sip import pjobjects
     from appliance.telephony.sip.media import MediaMixin
+    from appliance.telephony.sip.prefilter import RequestFilter
 except ImportError:  # pragma: no cover - exercised on images built without the wheel
     pj = None
     pjobjects = None
     MediaMixin = object
+    RequestFilter = None
 
 Publish = Callable[[ev.Event], None]
 
@@ -54,6 +60,12 @@ class SipSettings:
     log_wire: bool = False
     user_agent: str = "callbox"
     name: str = "sip"  # line name in call records
+    policy: GuardPolicy | None = None  # None: loopback only (tests of the engine alone)
+    limits: Limits = field(default_factory=Limits)
+    rejected_records_per_min: int = 30  # beyond: counted, not written one record each
+    # The address peers must send to when it is not the one we bind (NAT with port
+    # forwarding): put in Via/Contact and in SDP. "" = the bound address.
+    public_address: str = ""
 
 
 @dataclass
@@ -71,6 +83,7 @@ class Leg:
     ringing: bool = False
     answered: bool = False
     ended: bool = False
+    watch: CallWatch | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -96,7 +109,7 @@ class _PjLogWriter(pj.LogWriter if pj else object):  # type: ignore[misc]
             log.debug("pjsua: %s", text)
 
 
-class SipEngine(MediaMixin):
+class SipEngine(PolicingMixin, MediaMixin):
     """Implements the SIP half of ``CallControl``; see appliance/telephony/ports.py."""
 
     def __init__(self, settings: SipSettings, publish: Publish,
@@ -117,10 +130,16 @@ class SipEngine(MediaMixin):
         self._stopping = threading.Event()
         self._error: BaseException | None = None
         self._ep: Any = None
+        self._lib: Any = None
         self._log_writer: Any = None
         self.budget = SlotBudget(0, settings.reserve_dispatcher_slot)
         self.heartbeat = 0.0
         self._line_busy: bool | None = None
+        self.guard = SipGuard(settings.policy or GuardPolicy(allowed=()), clock)
+        self._filter: Any = None
+        self._next_sweep = 0.0
+        self._record_tokens = float(settings.rejected_records_per_min)
+        self._record_at = clock()
 
     # ------------------------------------------------------------------ lifecycle
     def start(self, timeout: float = 10.0) -> None:
@@ -182,13 +201,26 @@ class SipEngine(MediaMixin):
         cap = self.capacity()
         state = ("busy" if cap.used else "up") if self.alive() else "down"  # as its lamp shows
         lines = [{"name": self.settings.name, "kind": "sip", "state": state,
-                  "calls": cap.used, "capacity": cap.total,
-                  "listen": f"{self.settings.host}:{self.settings.port}"}]
+                  "calls": cap.used, "capacity": cap.total, "library_calls": self.library_calls(),
+                  "listen": f"{self.settings.host}:{self.settings.port}", **self.guard.stats()}]
         for trunk in self.settings.trunks:
             lines.append({"name": trunk.name, "kind": "sip",
                           "state": self._trunk_state.get(trunk.name, "unregistered"),
                           "registrar": trunk.registrar})
         return lines
+
+    def bans(self) -> list[dict]:
+        """Sources the guard has banned (control action ``sip_bans``)."""
+        return self.guard.bans()
+
+    def unban(self, address: str) -> bool:
+        """Lift a ban (control action ``sip_unban``); True if there was one."""
+        return self.guard.unban(address)
+
+    def library_calls(self) -> int:
+        """Calls pjsua itself holds: equal to ``capacity().used`` unless a slot leaked."""
+        lib = self._lib
+        return int(lib.pjsua_call_get_count()) if lib is not None and self._ep is not None else 0
 
     # ----------------------------------------------------------- engine thread
     def _submit(self, fn: Callable[[], None]) -> None:
@@ -210,7 +242,10 @@ class SipEngine(MediaMixin):
                 self._drain_commands()
                 self._graveyard.clear()
                 self._publish_line_state()
-                self.heartbeat = self._clock()
+                self.heartbeat = now = self._clock()
+                if now >= self._next_sweep:
+                    self._next_sweep = now + 1.0
+                    self._sweep(now)
         finally:
             self._shutdown_library()
 
@@ -249,16 +284,25 @@ class SipEngine(MediaMixin):
         cfg.medConfig.ecTailLen = 0  # no echo canceller: nothing local to cancel
         self._log_writer = _PjLogWriter()
         cfg.logConfig.writer = self._log_writer
-        cfg.logConfig.level = 5 if self.settings.log_wire else 2
-        cfg.logConfig.consoleLevel = 0
+        # The writer only receives what passes consoleLevel: 0 would silence pjsua entirely.
+        cfg.logConfig.level = cfg.logConfig.consoleLevel = 5 if self.settings.log_wire else 3
+        cfg.logConfig.decor = 0  # the logging module adds time and level
         cfg.logConfig.msgLogging = self.settings.log_wire
         ep.libInit(cfg)
         self._ep = ep
+        self._lib = ctypes.CDLL(pj._pjsua2.__file__)
         self.budget = SlotBudget(self._library_max_calls(cfg.uaConfig.maxCalls),
                                  self.settings.reserve_dispatcher_slot)
+        policy = self.guard.policy
+        rate = policy.call_rate_per_s or socket_call_rate(self.budget.total)
+        self.guard.set_call_rate(rate, policy.call_burst or max(1, int(rate)))
+        # Before any transport exists: no request reaches pjsua unjudged.
+        self._filter = RequestFilter(pj._pjsua2.__file__, self.on_request)
+        self._filter.install()
         tcfg = pj.TransportConfig()
         tcfg.port = self.settings.port
         tcfg.boundAddress = self.settings.host
+        tcfg.publicAddress = self.settings.public_address
         ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tcfg)
         ep.libStart()
         ep.audDevManager().setNullDev()  # the box has no sound card; the bridge needs a clock
@@ -269,8 +313,7 @@ class SipEngine(MediaMixin):
 
     def _library_max_calls(self, asked: int) -> int:
         try:
-            lib = ctypes.CDLL(pj._pjsua2.__file__)
-            return int(lib.pjsua_call_get_max_count())
+            return int(self._lib.pjsua_call_get_max_count())
         except (OSError, AttributeError):
             return asked
 
@@ -279,6 +322,12 @@ class SipEngine(MediaMixin):
         acfg.idUri = uri
         acfg.mediaConfig.transportConfig.port = self.settings.rtp_port
         acfg.mediaConfig.transportConfig.boundAddress = self.settings.host
+        acfg.mediaConfig.transportConfig.publicAddress = self.settings.public_address
+        # Say which address family media uses. Left to pjsua, every outgoing call looks up
+        # the box's own host name for IPv6 first (pj_gethostip): on an office LAN without
+        # DNS that blocks the SIP thread for the resolver's 5 s timeout per dispatcher leg.
+        acfg.mediaConfig.ipv6Use = (pj.PJSUA_IPV6_ENABLED_USE_IPV6_ONLY if ":" in self.settings.host
+                                    else pj.PJSUA_IPV6_DISABLED)
         return acfg
 
     def _create_accounts(self) -> None:
@@ -286,8 +335,10 @@ class SipEngine(MediaMixin):
         local.create(self._account_config(f"sip:callbox@{self.settings.host}:{self.settings.port}"), True)
         self._accounts.append(local)
         for trunk in self.settings.trunks:
-            acfg = self._account_config(f"sip:{trunk.username}@{trunk.registrar}")
-            acfg.regConfig.registrarUri = f"sip:{trunk.registrar}"
+            registrar = registrar_uri(trunk.registrar)
+            domain = registrar.split(":", 1)[1].split(";")[0].rsplit("@", 1)[-1]
+            acfg = self._account_config(f"sip:{trunk.username}@{domain}")
+            acfg.regConfig.registrarUri = registrar
             cred = pj.AuthCredInfo("digest", "*", trunk.username, 0, trunk.password)
             acfg.sipConfig.authCreds.append(cred)
             acc = pjobjects.EngineAccount(self, trunk.name)
@@ -315,48 +366,37 @@ class SipEngine(MediaMixin):
         self._accounts.clear()
         ep.libDestroy(getattr(pj, "PJSUA_DESTROY_NO_NETWORK", 0))
         self._ep = None
+        self._filter = None  # only now: the endpoint held pointers into it until destroyed
         log.info("SIP engine stopped")
 
     # ----------------------------------------------------- callbacks (engine thread)
     def on_incoming(self, account: Any, pj_call_id: int, src_address: str) -> None:
+        # The guard (prefilter.py) already admitted this INVITE; this re-check only
+        # catches a slot taken meanwhile by an outbound leg in the same loop turn.
         call_id = uuid.uuid4().hex
         call = pjobjects.EngineCall(self, account, call_id, pj_call_id)
-        leg = Leg(call_id, call, inbound=True)
+        leg = Leg(call_id, call, inbound=True, watch=CallWatch(self.settings.limits,
+                                                               self._clock(), inbound=True))
         self._legs[call_id] = leg
-        # Decide and answer first; who is calling is read after the 200 OK is on its way.
-        verdict = self._admission(src_address.rsplit(":", 1)[0], call_id)
-        if verdict:
-            leg.extra["rejected"] = True
-            self._hangup_call(leg, verdict[0])
-        else:
-            self._answer_call(call, 200)
-            leg.answered = True
-        info = call.getInfo()
+        info = call.getInfo()  # before any hangup: a rejected call's object dies in its callback
         caller_raw, callee = user_of_uri(info.remoteUri), user_of_uri(info.localUri)
         caller = to_e164(caller_raw, self.settings.country)
-        if verdict:
-            code, reason = verdict
-            log.warning("call_id=%s rejected %s %s from %s", call_id, code, reason, src_address)
-            self._publish(ev.CallRejected(call_id=call_id, line=account.name, caller=caller,
-                                          caller_raw=caller_raw, code=code, reason=reason,
-                                          callee=callee))
+        in_use = self.capacity().used - 1  # the new call already holds a slot
+        if not self.budget.admit_sip_caller(in_use, self._callers_without_leg(exclude=call_id)):
+            leg.extra["rejected"] = True
+            self.guard.count("call slots")
+            log.warning("call_id=%s rejected 486 from %s: all call slots busy", call_id, src_address)
+            self._reject_record(call_id, account.name, caller_raw, callee, 486, "all call slots busy")
+            self._hangup_call(leg, 486)
             return
+        self._answer_call(call, 200)
+        leg.answered = True
+        leg.watch.answered(self._clock())
         self._publish(ev.CallOffered(call_id=call_id, line=account.name, kind="sip", caller=caller,
                                      caller_raw=caller_raw, callee=callee,
                                      remote_uri=info.remoteUri,
                                      source=src_address.rsplit(":", 1)[0]))
         self._publish(ev.CallAnswered(call_id=call_id))
-
-    def _admission(self, host: str, call_id: str) -> tuple[int, str] | None:
-        allowed = set(self.settings.allowed_peers)
-        if allowed:
-            allowed |= {t.registrar.split(":")[0] for t in self.settings.trunks}
-            if host not in allowed:
-                return 403, "peer not allowed"
-        in_use = self.capacity().used - 1  # the new call already holds a slot
-        if not self.budget.admit_sip_caller(in_use, self._callers_without_leg(exclude=call_id)):
-            return 486, "all call slots busy"
-        return None
 
     def _callers_without_leg(self, exclude: str = "") -> int:
         served = {leg.for_call for leg in self._legs.values() if not leg.inbound and not leg.ended}
@@ -365,12 +405,11 @@ class SipEngine(MediaMixin):
                    and leg.leg_id not in served and not leg.extra.get("rejected"))
 
     def on_library_rejected(self, code: int, reason: str, remote: str, local: str) -> None:
-        caller_raw = user_of_uri(remote)
         log.warning("INVITE from %s refused by pjsua: %s %s", remote, code, reason)
-        self._publish(ev.CallRejected(call_id=uuid.uuid4().hex, line=self.settings.name,
-                                      caller=to_e164(caller_raw, self.settings.country),
-                                      caller_raw=caller_raw, code=code,
-                                      reason=reason or "call limit", callee=user_of_uri(local)))
+        self.guard.count(f"library {code}")
+        if code in (486, 503):  # the call limit: a caller turned away. Garbage is only counted.
+                self._reject_record(uuid.uuid4().hex, self.settings.name, user_of_uri(remote),
+                                user_of_uri(local), code, reason or "call limit")
 
     def on_reg_state(self, trunk: str, code: int, reason: str, expiration: int) -> None:
         state = "up" if code // 100 == 2 and expiration > 0 else "unregistered"
@@ -379,14 +418,19 @@ class SipEngine(MediaMixin):
             self._publish(ev.LineStateChanged(line=trunk, kind="sip", state=state,
                                               detail=f"{code} {reason}"))
 
-    def on_call_state(self, leg_id: str) -> None:
+    def on_call_state(self, leg_id: str, prm: Any = None) -> None:
         leg = self._legs.get(leg_id)
         if leg is None or leg.ended:
             return
         info = leg.call.getInfo()
         if info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
             self._on_disconnected(leg, info.lastStatusCode, info.lastReason)
-        elif not leg.inbound:
+            return
+        if info.state == pj.PJSIP_INV_STATE_CONFIRMED and leg.watch is not None:
+            leg.watch.confirmed = True
+        elif info.state == pj.PJSIP_INV_STATE_CONNECTING and leg.inbound and prm is not None:
+            self._remember_dialog(leg, prm)
+        if not leg.inbound:
             if info.state == pj.PJSIP_INV_STATE_CONFIRMED and not leg.answered:
                 leg.answered = True
                 self._publish(ev.LegAnswered(leg_id=leg_id))
@@ -395,7 +439,13 @@ class SipEngine(MediaMixin):
                 self._publish(ev.LegRinging(leg_id=leg_id))
 
     def _on_disconnected(self, leg: Leg, code: int, reason: str) -> None:
+        # pjsua2 keeps a Call's slot id after DISCONNECTED and pjsua hands the slot to the
+        # next INVITE: a Call object destroyed later would hang up that NEW call
+        # (Call::~Call → hangup). So the object dies now, inside this callback, which is
+        # what pjsua2 allows ("the call may have been deleted by the application").
         self._end_leg(leg.leg_id)
+        self._forget(leg.leg_id)
+        reason = leg.extra.get("cause", reason)
         if leg.extra.get("rejected"):
             return
         if leg.inbound:
@@ -439,7 +489,8 @@ class SipEngine(MediaMixin):
             self._publish(ev.LegEnded(leg_id=leg_id, code=503, reason="no call slot free"))
             return
         call = pjobjects.EngineCall(self, self._accounts[0], leg_id)
-        leg = Leg(leg_id, call, inbound=False, for_call=for_call)
+        leg = Leg(leg_id, call, inbound=False, for_call=for_call,
+                  watch=CallWatch(self.settings.limits, self._clock(), inbound=False))
         self._legs[leg_id] = leg
         prm = pj.CallOpParam(True)
         if caller_id:
@@ -470,6 +521,9 @@ class SipEngine(MediaMixin):
 
     def _release(self, leg: Leg) -> None:
         self._stop_player(leg)
-        self._graveyard.extend(x for x in (leg.port, leg.call) if x is not None)
+        # A media port leaves after this loop turn (its conference removal is queued);
+        # a Call object goes now — see _on_disconnected.
+        if leg.port is not None:
+            self._graveyard.append(leg.port)
         leg.media = leg.port = leg.call = None
 

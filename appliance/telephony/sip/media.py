@@ -45,6 +45,7 @@ class MediaMixin:
         for index, media in enumerate(info.media):
             if media.type == pj.PJMEDIA_TYPE_AUDIO and media.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
                 leg.media = leg.call.getAudioMedia(index)
+                leg.extra["media_index"] = index  # the stream the watchdog samples
                 self._media_ready(leg)
                 return
 

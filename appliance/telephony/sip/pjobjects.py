@@ -48,7 +48,7 @@ class EngineCall(pj.Call):
         self.leg_id = leg_id
 
     def onCallState(self, prm: Any) -> None:
-        self._engine.on_call_state(self.leg_id)
+        self._engine.on_call_state(self.leg_id, prm)
 
     def onCallMediaState(self, prm: Any) -> None:
         self._engine.on_media_state(self.leg_id)
