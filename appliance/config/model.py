@@ -149,6 +149,7 @@ class QueueConfig:
     max_length: int = 0  # callers waiting at most; 0 = no limit; a newcomer overflows
     overflow: str = ""  # "" (keep waiting / refuse) | queue:NAME | voicemail | callback | hangup
     callback_key: str = ""  # a key the waiting caller presses to be called back
+    record: bool = False  # record conversations of this queue (callers hear a notice)
 
 
 @dataclass
@@ -167,6 +168,15 @@ class DeskConfig:
     lead_min: int = 15  # a scheduled ride becomes "new" this long before its time
     reminder_hour: int = 18  # office time on the day before a visit when its reminder goes
     ring_s: float = 8.0  # "ring on approach": how long the phone rings (about two rings)
+
+
+@dataclass
+class RecordingConfig:
+    """``[recording]``: where recordings of ``record = true`` queues may live."""
+    quota_mb: float = 1000.0  # all recordings together; the oldest go first
+    retention_days: float = 90.0  # older ones are deleted; 0 = kept until the quota
+    format: str = "ogg"  # ogg (Vorbis, ~1 KiB/s) | wav (8 kHz 16-bit PCM, 16 KiB/s)
+    min_free_mb: float = 200.0  # no new recording when the data disk has less free
 
 
 @dataclass
@@ -216,6 +226,7 @@ class Config:
     queue: list[QueueConfig] = field(default_factory=default_queues)
     prompts: PromptsConfig = field(default_factory=PromptsConfig)
     acd: AcdConfig = field(default_factory=AcdConfig)
+    recording: RecordingConfig = field(default_factory=RecordingConfig)
     desk: DeskConfig = field(default_factory=DeskConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     backup: BackupConfig = field(default_factory=BackupConfig)
