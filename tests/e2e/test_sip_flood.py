@@ -119,30 +119,35 @@ def test_disallowed_sources_get_no_answer_and_the_box_still_works(office, tmp_pa
     _real_call_goes_through(office, 0)
 
 
-# svwar's command line accepts -b but never passes it on (sipvicious 0.3.4): bind the
-# scanner to its own loopback address by handing TakeASip the binding itself.
-SVWAR = """
-import sys
-from sipvicious import svwar
-source = sys.argv.pop(1)
-init = svwar.TakeASip.__init__
+# svwar's and svcrack's command lines accept -b but never pass it on (sipvicious 0.3.4):
+# bind each scanner to its own loopback address by handing its class the binding itself.
+SIPVICIOUS = """
+import importlib, sys
+tool, cls, source = sys.argv.pop(1), sys.argv.pop(1), sys.argv.pop(1)
+module = importlib.import_module("sipvicious." + tool)
+init = getattr(module, cls).__init__
 def bound(self, *args, **kw):
     kw["bindingip"] = source
     init(self, *args, **kw)
-svwar.TakeASip.__init__ = bound
-sys.argv[0] = "svwar"
-svwar.main()
+getattr(module, cls).__init__ = bound
+sys.argv[0] = tool
+module.main()
 """
+TOOLS = {"svwar": "TakeASip", "svmap": "DrinkOrSip", "svcrack": "ASipOfRedWine"}
 
 
-def _svwar(office, source: str, *args: str) -> subprocess.CompletedProcess:
+def _sipvicious(office, tool: str, source: str, *args: str) -> subprocess.CompletedProcess:
     try:
         import sipvicious  # noqa: F401
     except ImportError:
         pytest.fail("sipvicious is missing: `make setup` installs it (pip install sipvicious)")
-    return subprocess.run([sys.executable, "-c", SVWAR, source, *args, "-p", str(office.sip_port),
-                           "--maximumtime", "8", "127.0.0.1"],
+    return subprocess.run([sys.executable, "-c", SIPVICIOUS, tool, TOOLS[tool], source, *args],
                           capture_output=True, text=True, timeout=60, cwd=office.tmp)
+
+
+def _svwar(office, source: str, *args: str) -> subprocess.CompletedProcess:
+    return _sipvicious(office, "svwar", source, *args, "-p", str(office.sip_port),
+                       "--maximumtime", "8", "127.0.0.1")
 
 
 def test_svwar_invite_scan_is_banned(office):
@@ -221,3 +226,43 @@ def _run_scenario(office) -> Path:
         text = text.replace("{" + key + "}", value)
     path.write_text(text)
     return path
+
+
+def test_svmap_and_svcrack_are_banned_and_strangers_learn_nothing(office):
+    _box(office)
+    found = _sipvicious(office, "svmap", "127.0.0.5", "-p", str(office.sip_port), "127.0.0.1")
+    assert "callbox" not in found.stdout, "the box answered a scanner"
+    crack = _sipvicious(office, "svcrack", "127.0.0.6", "-u", "101", "-r", "1000-1300",
+                        "-p", str(office.sip_port), "127.0.0.1")
+    assert "found" not in crack.stdout.lower().replace("found nothing", ""), crack.stdout
+    bans = _ban_list(office)
+    assert {"127.0.0.5", "127.0.0.6"} <= set(bans), (found.stdout, crack.stdout)
+    assert office.core.proc.poll() is None
+    _real_call_goes_through(office, len(office.records()))
+
+
+def test_strangers_scan_gets_no_answer(office):
+    _box(office, 'allowed_peers = ["127.0.0.1"]')
+    found = _sipvicious(office, "svmap", "127.0.0.7", "-m", "INVITE", "-p", str(office.sip_port),
+                        "127.0.0.1")
+    assert "callbox" not in found.stdout + found.stderr
+    assert "found nothing" in found.stderr, found.stdout + found.stderr
+    assert _line(office)["shed"].get("not allowed", 0) >= 1
+
+
+GARBAGE = [b"\x00" * 100, b"INVITE\r\n\r\n", b"SIP/2.0 200 OK\r\n\r\n",
+           b"INVITE sip:x@y SIP/2.0\r\nVia: \xff\xfe\r\nContent-Length: 99999\r\n\r\n",
+           b"OPTIONS sip:callbox@127.0.0.1 SIP/2.0\r\n" + b"X-Long: " + b"A" * 3900 + b"\r\n\r\n",
+           bytes(range(256)) * 4, b"\r\n\r\n" * 500]
+
+
+def test_malformed_packets_never_crash_or_stall(office):
+    import socket
+    _box(office)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.8", 0))
+        for _ in range(20):
+            for packet in GARBAGE:
+                sock.sendto(packet, ("127.0.0.1", office.sip_port))
+    assert office.core.proc.poll() is None
+    _real_call_goes_through(office, 0)
