@@ -193,7 +193,7 @@ class RetentionConfig:
     """How many days each kind of personal data is kept (``[retention]``; 0 = forever).
     The core purges older records hourly and logs (and audits) what it removed."""
     calls_days: int = 365
-    recordings_days: int = 90  # call recordings and voicemail audio
+    voicemail_days: int = 90  # voicemail audio (call recordings: [recording] retention_days)
     messages_days: int = 180  # SMS
     chats_days: int = 180
     audit_days: int = 730

@@ -392,7 +392,7 @@ def _check_desk(cfg: Config, problems: _Problems) -> None:
 
 
 def _check_retention(cfg: Config, problems: _Problems) -> None:
-    for name in ("calls_days", "recordings_days", "messages_days", "chats_days", "audit_days"):
+    for name in ("calls_days", "voicemail_days", "messages_days", "chats_days", "audit_days"):
         _at_least(getattr(cfg.retention, name), 0, f"retention.{name}", problems)
     _at_least(cfg.backup.every_hours, 1, "backup.every_hours", problems)
     _at_least(cfg.backup.keep, 1, "backup.keep", problems)

@@ -2,7 +2,7 @@
 
 Each kind names the tables (and files) it covers; a table another part has not created
 yet is skipped, so the purge needs no change when a capability lands — only a row here.
-Recordings are files with a row that points at them: the file goes first, then the row
+Voicemail messages are files with a row that points at them: the file goes first, then the row
 (a power cut in between leaves a row whose file is missing, never an orphan file).
 Finished work only: a call still in progress (``ended_at`` NULL) is never removed.
 """
@@ -36,8 +36,9 @@ class Rule:
 KINDS: dict[str, tuple[Rule, ...]] = {
     "calls": (Rule("calls", "started_at", "ended_at IS NOT NULL"),),
     "messages": (Rule("messages", "at"), Rule("ussd", "at")),  # parts go by cascade
-    "recordings": (Rule("voicemail", "at", path_column="path"),
-                   Rule("recordings", "started_at", path_column="path")),
+    # call recordings (table recordings) are purged by appliance/recording under
+    # [recording] retention_days and its quota; voicemail audio here
+    "voicemail": (Rule("voicemail", "at", path_column="path"),),
     "chats": (Rule("chat_messages", "at"), Rule("chats", "at")),
 }
 

@@ -46,10 +46,10 @@ def _count(data_dir, table):
 
 def test_old_records_and_recordings_are_purged_and_the_purge_is_audited(tmp_path):
     _seed(tmp_path)
-    purge = RetentionPurge(tmp_path, RetentionConfig(calls_days=30, recordings_days=30,
+    purge = RetentionPurge(tmp_path, RetentionConfig(calls_days=30, voicemail_days=30,
                                                      messages_days=30), clock=lambda: NOW)
     removed = purge.run()
-    assert removed["calls"] == 1 and removed["messages"] == 1 and removed["recordings"] == 1
+    assert removed["calls"] == 1 and removed["messages"] == 1 and removed["voicemail"] == 1
     conn = open_db(db_path(tmp_path))
     calls = [r[0] for r in conn.execute("SELECT call_id FROM calls ORDER BY id")]
     parts = conn.execute("SELECT COUNT(*) FROM message_parts").fetchone()[0]
@@ -66,7 +66,7 @@ def test_old_records_and_recordings_are_purged_and_the_purge_is_audited(tmp_path
 def test_zero_days_keeps_a_kind_forever(tmp_path):
     _seed(tmp_path)
     RetentionPurge(tmp_path, RetentionConfig(calls_days=0, messages_days=0,
-                                             recordings_days=0), clock=lambda: NOW).run()
+                                             voicemail_days=0), clock=lambda: NOW).run()
     assert len(_count(tmp_path, "calls")) == 3 and len(_count(tmp_path, "messages")) == 2
     assert (tmp_path / "voicemail" / "old.wav").exists()
 
@@ -79,7 +79,7 @@ def test_a_recording_path_outside_the_data_dir_is_never_deleted(tmp_path):
     open_db(db_path(data)).execute(
         "INSERT INTO voicemail (call_id, caller, at, duration_s, path) "
         "VALUES ('c', '+98', ?, 3, '../precious.txt')", (OLD,))
-    RetentionPurge(data, RetentionConfig(recordings_days=30), clock=lambda: NOW).run()
+    RetentionPurge(data, RetentionConfig(voicemail_days=30), clock=lambda: NOW).run()
     assert victim.read_text() == "keep me"
 
 
