@@ -8,6 +8,7 @@ from typing import Any
 from appliance.desk.errors import NotFound
 from appliance.desk.numbers import national, try_normalise
 from web.desk.store import Desk
+from web.i18n import label
 
 log = logging.getLogger("callbox.web.desk")
 
@@ -56,7 +57,11 @@ def last_calls(desk: Desk, phones: list[str]) -> list[dict[str, Any]]:
     rows = desk.conn.execute(
         f"SELECT {', '.join(CALL_FIELDS)} FROM calls WHERE caller IN ({marks}) "
         f"OR callee IN ({marks}) ORDER BY started_at DESC LIMIT ?", (*phones, *phones, LAST_N))
-    return [dict(r) for r in rows]
+    calls = [dict(r) for r in rows]
+    for call in calls:  # in the reader's language (the call log's words)
+        call["disposition_label"] = label("disposition", call["disposition"])
+        call["direction_label"] = label("direction", call["direction"])
+    return calls
 
 
 def _order_line(order: dict[str, Any]) -> dict[str, Any]:

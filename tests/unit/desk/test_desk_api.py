@@ -127,6 +127,19 @@ def test_bad_order_input_is_a_clear_400(client):
         == "new"
 
 
+def test_the_card_lists_the_callers_last_calls_in_words(client, tmp_path):
+    cid = client.post("/api/customers", json={"name": "Ali", "phones": ["09121234567"]}
+                      ).get_json()["id"]
+    conn = open_db(db_path(tmp_path))
+    conn.execute("INSERT INTO calls (call_id, direction, line, caller, caller_raw, started_at, "
+                 "disposition, dispatcher) VALUES ('c1', 'in', 'gsm1', ?, '0912', "
+                 "'2026-03-01T08:00:00.000000Z', 'abandoned', NULL)", (NUMBER,))
+    conn.close()
+    [call] = client.get(f"/api/customers/{cid}").get_json()["calls"]
+    assert (call["call_id"], call["disposition_label"], call["direction_label"]) == \
+        ("c1", "Hung up waiting", "in")
+
+
 def test_desk_shows_the_ringing_callers_card(client, desk_core):
     cid = client.post("/api/customers", json={"name": "Ali", "phones": ["09121234567"]}
                       ).get_json()["id"]

@@ -127,7 +127,8 @@
     });
     box.append(form);
     box.append(section(T.calls, card.calls, (c) => el("li", "call",
-      localTime(c.started_at) + " · " + (c.disposition || "") + " · " + (c.dispatcher || ""))));
+      localTime(c.started_at) + " · " + (c.direction_label || "") + " · " +
+      (c.disposition_label || "") + (c.dispatcher ? " · " + c.dispatcher : ""))));
   }
 
   async function refreshDesk() {
