@@ -137,3 +137,47 @@ def test_supervisor_speaks_listens_and_saves_a_prompt(stack, browser):
     browser.find_element(By.ID, "save-prompt").click()
     wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, 'tr[data-prompt="holiday"]'))
     assert (stack["tmp"] / "prompts" / "custom" / "en" / "holiday.wav").is_file()
+
+
+def test_voicemail_page_plays_and_marks_handled(stack, browser):
+    import subprocess
+    from datetime import datetime, timezone
+    from appliance.voicemail.store import VoicemailStore, message_path
+    at = datetime(2026, 12, 2, 6, 30, tzinfo=timezone.utc)
+    path, rel = message_path(stack["tmp"], "c1", at)
+    path.parent.mkdir(parents=True)
+    subprocess.run(["sox", "-n", "-r", "8000", "-b", "16", "-c", "1", str(path), "synth", "2",
+                    "sine", "500"], check=True)
+    VoicemailStore(stack["tmp"]).add("c1", "+989121234567", at, 2.0, "taxi", "overflow", rel)
+    browser.get(stack["url"] + "/voicemail")
+    browser.find_element(By.NAME, "username").send_keys("sara")
+    browser.find_element(By.NAME, "password").send_keys("pa55word")
+    browser.find_element(By.CSS_SELECTOR, "form.login-box button").click()
+    row = wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#vm-rows tr.unread"))
+    assert "+989121234567" in row.text and "queue full" in row.text
+    assert "1 not handled yet" in browser.find_element(By.ID, "vm-unread").text
+    wait(browser, lambda d: d.execute_script(
+        "const a = document.querySelector('#vm-rows audio'); a.preload = 'auto'; a.load();"
+        "return true;"))
+    wait(browser, lambda d: d.execute_script(
+        "return document.querySelector('#vm-rows audio').readyState >= 1"), timeout=10)
+    row.find_element(By.CSS_SELECTOR, ".mark-handled").click()
+    wait(browser, lambda d: "Handled by sara" in d.find_element(By.ID, "vm-rows").text)
+    assert "0 not handled yet" in browser.find_element(By.ID, "vm-unread").text
+
+
+def test_a_persian_supervisor_enters_a_holiday_in_the_jalali_calendar(stack, browser):
+    browser.get(stack["url"] + "/ivr")
+    browser.find_element(By.NAME, "username").send_keys("sara")
+    browser.find_element(By.NAME, "password").send_keys("pa55word")
+    browser.find_element(By.CSS_SELECTOR, "form.login-box button").click()
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, '.menu-card[data-node="main"]'))
+    browser.get(stack["url"] + "/lang/fa?next=/ivr")
+    wait(browser, lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl")
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, '.menu-card[data-node="main"]'))
+    browser.find_element(By.ID, "holiday-input").send_keys("۱۴۰۵/۰۱/۰۱")
+    browser.find_element(By.ID, "add-holiday").click()
+    browser.find_element(By.ID, "save-tree").click()
+    wait(browser, lambda d: IvrStore(stack["tmp"]).current()["version"] == 2)
+    assert IvrStore(stack["tmp"]).current()["tree"]["hours"]["holidays"] == ["2026-03-21"]
+    wait(browser, lambda d: "1405/01/01" in d.find_element(By.ID, "holidays").text)

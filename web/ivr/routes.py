@@ -21,7 +21,7 @@ from appliance.ivr.store import IvrStore
 from appliance.ivr.validate import validate
 from web.context import web_context
 from web.errors import api_error
-from web.i18n import gettext as _, js_strings, message
+from web.i18n import current_language, gettext as _, js_strings, message
 from web.ivr.blueprint import bp
 from web.ivr.strings import JS_STRINGS
 from web.ivr.tree import known, merge_jalali, with_jalali
@@ -98,7 +98,8 @@ def reload_core() -> dict[str, Any]:
 def page():
     ctx = web_context()
     settings = {
-        "strings": js_strings(JS_STRINGS), "lang": ctx.config.office.language,
+        "strings": js_strings(JS_STRINGS), "lang": current_language(),
+        "officeLang": ctx.config.office.language,
         "treeUrl": url_for("ivr.get_tree"), "nightUrl": url_for("ivr.night"),
         "takeTomlUrl": url_for("ivr.take_toml"), "promptsUrl": url_for("ivr.prompts"),
         "previewUrl": url_for("ivr.preview"), "uploadUrl": url_for("ivr.upload"),
