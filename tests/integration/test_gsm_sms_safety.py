@@ -3,8 +3,6 @@ through pyserial against the simulator replaying real transcripts."""
 
 from datetime import datetime, timezone
 
-import pytest
-
 from appliance.events import AlarmRaised, SmsReceived
 from appliance.telephony.gsm import pdu
 from appliance.telephony.gsm.sim.harness import fast_timing, wait_until
@@ -112,3 +110,14 @@ def test_a_lone_multipart_part_is_shown_as_incomplete_after_the_timeout(sim_rig)
 
 def _text_only(sim):
     sim.sms.pdu_supported = False
+
+
+def test_stored_outgoing_messages_are_left_alone(sim_rig):
+    sim, line, log, store = sim_rig("quectel")
+    sim.replay(transcript("sms_listing_stored_outgoing"))
+    line.post(lambda: line.sms.read_stored(line.command))
+    assert log.wait_for(SmsReceived).text == "vanila"
+    wait_until(lambda: "AT+CMGD=1" in sim.commands)
+    assert "AT+CMGD=2" not in sim.commands and not log.of(AlarmRaised)
+    assert [m["status"] for m in store.list_messages()] == ["received"]
+

@@ -4,7 +4,9 @@ every +CREG/+CGREG/+CEREG form, query replies told apart from URCs."""
 
 import pytest
 
-from appliance.events import CallAnswered, CallHungUp, CallOffered, SmsReceived
+from appliance.events import (
+    CallAnswered, CallHungUp, CallOffered, LegAnswered, LegEnded, SmsReceived,
+)
 from appliance.telephony.gsm.sim.harness import wait_until
 from appliance.telephony.gsm.sim.transcript import Exchange, Transcript
 from gsm_transcripts import table, transcript
@@ -81,3 +83,28 @@ def _pdu(number, text):
 
     from appliance.telephony.gsm import pdu
     return pdu.encode_deliver(number, text, datetime.now(timezone.utc))[0]
+
+
+@pytest.mark.parametrize("case", table("registration_forms", "signal"))
+def test_unsolicited_signal_forms(sim_rig, case):
+    sim, line, log, _ = sim_rig(case["profile"])
+    sim.set_signal(5)
+    line.refresh_health()
+    wait_until(lambda: line.status()["signal_dbm"] == -103)  # polled: AT+CSQ → 5
+    sim.play([case["line"]])
+    want = None if case["dbm"] == "none" else case["dbm"]
+    wait_until(lambda: line.status()["signal_dbm"] == want, 2)
+
+
+def test_answer_seen_by_clcc_polls_when_the_call_urcs_are_refused(sim_rig):
+    """Regression: a Quectel whose AT^DSCI=1 and AT+COLP=1 fail gave no answer signal,
+    and the answered leg was hung up as no-answer at the dial timeout."""
+    refused = Transcript("refused", {"source": "test condition: the call URCs refused"},
+                         [Exchange("AT^DSCI=1", ["ERROR"]), Exchange("AT+COLP=1", ["ERROR"])],
+                         [])
+    sim, line, log, _ = sim_rig("quectel", before_start=lambda s: s.replay(refused))
+    assert not sim.status_urcs and not sim.colp
+    sim.dial_outcome = ("answer", 0.3)
+    line.originate("leg-q", "+79161234567")
+    assert log.wait_for(LegAnswered, timeout=3).leg_id == "leg-q"
+    assert "AT+CLCC" in sim.commands and not log.of(LegEnded)

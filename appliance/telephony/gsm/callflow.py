@@ -70,6 +70,7 @@ class CallFlow:
         self._ring_timer: Timer | None = None
         self._waiting: tuple[str, Timer] | None = None  # (caller, its ring-gap timer)
         self.aborting = False  # the box hung up while ATD ran (set from another thread)
+        self._listed = False  # the leg has shown up in an AT+CLCC reply
 
     @property
     def state(self) -> CallState:
@@ -211,7 +212,10 @@ class CallFlow:
             log.info("ATD answered after %.1fs line=%s leg=%s", held, self._line, call.id)
             # Posted: behind the progress URCs that came before the OK (ringing first).
             self._worker.post(lambda: self.fire("connected") if self.call is call else None)
-        elif answer_by == "clcc-poll":
+        else:
+            # Every profile polls too: a modem whose call URCs could not be switched on
+            # (an older firmware refusing AT^DSCI=1 / AT+CLCC=1) still shows the answer.
+            self._listed = False
             self._poll = self._worker.call_later(t.clcc_poll_every, lambda: self._poll_clcc(call))
 
     def _poll_clcc(self, call: "Call") -> None:
@@ -227,7 +231,9 @@ class CallFlow:
         if lines is not None:
             ours = [st for st in map(parsers.parse_clcc, parsers.lines_with(lines, "+CLCC:"))
                     if not st.incoming]
-            stat = ours[0].stat if ours else 6
+            # Gone from the list only counts once it was listed (a slow modem lists late).
+            stat = ours[0].stat if ours else (6 if self._listed else None)
+            self._listed = self._listed or bool(ours)
             name = {0: "connected", 2: "dialing", 3: "alerting", 6: "ended"}.get(stat)
             if name:
                 self.fire(name, **({"code": CAUSE_NORMAL} if name == "ended" else {}))

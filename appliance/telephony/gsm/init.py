@@ -258,7 +258,7 @@ def query_registration(cmd: Command) -> str:
 
 
 def query_signal(cmd: Command) -> int | None:
-    line = parsers.find_line(_try(cmd, "AT+CSQ"), "+CSQ:")
+    line = parsers.find_line(_try(cmd, "AT+CSQ", expect="+CSQ:"), "+CSQ:")
     return parsers.parse_csq(line) if line else None
 
 

@@ -138,7 +138,7 @@ def call_input(kind: str, m: re.Match, line: str) -> tuple[str, dict] | None:
         return ("dtmf", {"digit": digit}) if digit else None
     if kind == "rssi":
         rssi = int(groups["rssi"])
-        return "rssi", {"dbm": None if rssi >= 99 else -113 + 2 * rssi}
+        return "rssi", {"dbm": None if rssi > 31 else -113 + 2 * rssi}
     return None  # "ignore"
 
 

@@ -56,6 +56,9 @@ CLCC = CallUrc(r'^\+CLCC:\s*(?P<idx>\d+),(?P<dir>\d),(?P<stat>\d),\d+,\d+'
 
 # Call URCs every 27.007 modem sends (after each vendor's own, which win).
 COMMON_CALL_URCS = (
+    # Unsolicited +CSQ (SIM7600 AT+AUTOCSQ=1,1; the reply to AT+CSQ is expected, so only
+    # a line nobody asked for gets here).
+    CallUrc(r"^\+CSQ:\s*(?P<rssi>\d+)", "rssi"),
     CallUrc(r"^RING$", "ring"),
     CallUrc(r"^\+CRING:\s*VOICE", "ring"),
     CallUrc(r"^\+CLIP:", "clip"),
@@ -72,6 +75,8 @@ QUECTEL = Profile(
         CallUrc(r'^\^DSCI:\s*(?P<idx>\d+),(?P<dir>\d),(?P<stat>\d),\d+,"?(?P<number>[^",]*)"?'
                 r'(?:,(?P<ntype>\d+))?', "dsci"),
         CallUrc(r"^\+QTONEDET:\s*(?P<code>\d+)$", "dtmf"),
+        # AT+QINDCFG="csq",1: +QIND: "csq",<rssi>,<ber> (Quectel EC2x AT manual, QINDCFG)
+        CallUrc(r'^\+QIND:\s*"csq",\s*(?P<rssi>\d+)', "rssi"),
         CallUrc(r"^\+QIND:", "ignore"),
     ),
     audio_on=("AT+QPCMV=1,0",),

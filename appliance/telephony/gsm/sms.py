@@ -120,7 +120,8 @@ class SmsService:
     def _take(self, cmd: Command, entry: Entry, storage: str, index: int) -> bool:
         """Store one entry, then delete it; an unreadable one is kept (raw + alarm)."""
         try:
-            self._store_entry(entry)
+            if not self._store_entry(entry):
+                return False  # a message sent from this SIM by a phone: left alone
         except Unreadable as exc:
             self._keep_raw(entry, storage, index, str(exc))
             return False
@@ -128,18 +129,26 @@ class SmsService:
             self._delete(cmd, index)
         return True
 
-    def _store_entry(self, entry: Entry) -> None:
+    def _store_entry(self, entry: Entry) -> bool:
+        """Store what the entry holds; False for an outgoing one (SMS-SUBMIT) kept there."""
         if self.mode == "text":
+            if smsread.is_stored_outgoing(entry):
+                log.info("stored outgoing SMS left on the modem line=%s header=%r", self._line,
+                         entry.header)
+                return False
             msg = smsread.decode_text_entry(entry)
             self._deliver(msg.sender, msg.text, msg.concat)
-            return
+            return True
         decoded = smsread.decode_pdu_entry(entry)
         if isinstance(decoded, pdu.StatusReport):
             self.on_report(decoded)
         elif isinstance(decoded, pdu.Deliver):
             self._deliver(decoded.sender, decoded.text, decoded.concat)
         else:
-            raise Unreadable(f"not a received message: {type(decoded).__name__}")
+            log.info("stored outgoing SMS left on the modem line=%s header=%r", self._line,
+                     entry.header)
+            return False
+        return True
 
     def _keep_raw(self, entry: Entry, storage: str, index: int, why: str) -> None:
         shown = causes.KEPT_UNREAD % {"storage": storage, "index": index}

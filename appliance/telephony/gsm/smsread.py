@@ -124,6 +124,21 @@ def decode_text_entry(entry: Entry) -> TextMessage:
     return TextMessage(sender, body, None)
 
 
+def is_stored_outgoing(entry: Entry) -> bool:
+    """A text-mode entry with <stat> "STO SENT"/"STO UNSENT" (plain or UCS2 hex)."""
+    prefix = entry.header.split(":", 1)[0]
+    fields = split_fields(after_prefix(entry.header, prefix))
+    at = 0 if prefix == "+CMGR" else 1
+    stat = _ucs2_text(unquote(fields[at])) if len(fields) > at else ""
+    return stat.upper().startswith("STO")
+
+
+def _ucs2_text(text: str) -> str:
+    if _HEX.match(text) and len(text) % 4 == 0:
+        return _decode_ucs2(bytes.fromhex(text))
+    return text
+
+
 def _decode_ucs2(data: bytes) -> str:
     return data[: len(data) // 2 * 2].decode("utf-16-be", errors="replace")
 
