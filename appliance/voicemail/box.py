@@ -198,6 +198,11 @@ class VoicemailBox:
                 rec.rel_path)
 
         def write() -> None:
+            if not (self._store.data_dir / rec.rel_path).is_file():
+                # pjmedia creates the file when recording starts: none = no recording
+                log.error("call_id=%s voicemail was not recorded (no file %s)", rec.call_id,
+                          rec.rel_path)
+                return
             message_id = self._store.add(*args)
             self._bus.publish(ev.VoicemailLeft(message_id=message_id, call_id=args[0],
                                                caller=args[1], queue=args[4],

@@ -99,3 +99,13 @@ def test_marking_handled_records_who_and_only_the_first(tmp_path):
     assert store.mark_handled(mid, "sara").heard_by == "sara"
     assert store.mark_handled(mid, "ali").heard_by == "sara"
     assert store.unread() == 0 and store.mark_handled(999, "ali") is None
+
+
+def test_a_recording_that_never_started_is_not_listed(bus, control, tmp_path):
+    box, recorder, store = make(bus, control, tmp_path)
+    recorder.record_voicemail = lambda call_id, path: None  # the engine could not record
+    box.take("c1", CALLER)
+    intro_ends(box, control)
+    bus.advance(5)
+    box.digit("c1", "#")
+    assert store.list() == [] and bus.of(ev.VoicemailLeft) == []
