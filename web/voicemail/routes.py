@@ -38,6 +38,7 @@ def as_json(m: Message) -> dict:
 def page():
     settings = {"strings": js_strings(JS_STRINGS), "listUrl": url_for("voicemail.list_api"),
                 "handledUrl": url_for("voicemail.handled", message_id=0),
+                "eventsUrl": url_for("api.events"),
                 "timezone": web_context().tz.key}
     return render_template("voicemail/voicemail.html", settings=settings)
 

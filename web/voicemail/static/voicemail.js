@@ -62,5 +62,10 @@
   }
 
   load().catch((e) => showError(e.message));
+  // a new message shows at once (the core's VoicemailLeft event); the timer catches
+  // anything missed while the stream was down
+  const events = new EventSource(settings.eventsUrl);
+  events.addEventListener("VoicemailLeft", () => load().catch(() => {}));
+  window.addEventListener("pagehide", () => events.close());
   setInterval(() => load().catch(() => {}), 15000);
 })();
