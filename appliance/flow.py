@@ -201,4 +201,8 @@ class CallFlow:
         status = self._acd.status()
         status["in_menu"] = [{"call_id": c, "caller": self.callers.get(c, ""), "menu": s.menu_id}
                              for c, s in self.ivr.items()]
+        # callers leaving a voicemail or in self-service are still with the box, not lost
+        for name, owner in (("voicemail", self.voicemail), ("self-service", self.selfservice)):
+            status["in_menu"] += [{"call_id": c, "caller": self.callers.get(c, ""), "menu": name}
+                                  for c in getattr(owner, "calls", {})]
         return status

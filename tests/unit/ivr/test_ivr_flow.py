@@ -21,11 +21,11 @@ def lang_prompt(key: str, lang: str = "") -> str:
 
 class FakeVoicemail:
     def __init__(self):
-        self.taken, self.calls = [], set()
+        self.taken, self.calls = [], {}
 
     def take(self, call_id, caller, queue="", reason="ivr", language=""):
         self.taken.append((call_id, caller, reason, language))
-        self.calls.add(call_id)
+        self.calls[call_id] = reason
 
     def owns(self, call_id):
         return call_id in self.calls
@@ -37,7 +37,7 @@ class FakeVoicemail:
         pass
 
     def hung_up(self, call_id, reason):
-        self.calls.discard(call_id)
+        self.calls.pop(call_id, None)
 
 
 def build(bus, control, cfg=None, *, now=FRIDAY_NOON, night=False, tree=None):
@@ -120,6 +120,7 @@ def test_the_night_switch_closes_the_office(bus, control):
     offer(bus)
     prompt_ends(bus, control)
     assert vm.taken == [("c1", CALLER, "closed", "en")]
+    assert flow.status()["in_menu"] == [{"call_id": "c1", "caller": CALLER, "menu": "voicemail"}]
 
 
 def test_a_new_tree_is_used_by_the_next_call_and_not_by_the_one_in_the_menu(bus, control):
