@@ -211,26 +211,30 @@ class Translator:
         """A core message (msgid + params as sent over the control socket, or English
         text already filled in, e.g. a stored hang-up cause) in this language. Text
         params are isolated (FSI..PDI) so "486 all call slots busy" keeps its order
-        inside a Persian sentence; params that are msgids themselves are translated."""
+        inside a Persian sentence. In recovered text a param that is a msgid itself (the
+        reason in "caller hung up while waiting (busy)") is translated too; params sent
+        as params are data (names) and are only isolated."""
+        recovered = False
         if not params and self.lang != "en" and self.raw(msgid) == msgid:
             found = self._recover(msgid)
             if found is not None:
-                msgid, params = found
+                (msgid, params), recovered = found, True
         if not params:
             return self.raw(msgid)
-        shown = {k: self._param(v, _depth) for k, v in params.items()}
+        shown = {k: self._param(v, _depth if recovered else None) for k, v in params.items()}
         try:
             return format_params(self.raw(msgid), shown, self.lang)
         except (KeyError, ValueError, TypeError):  # params not matching the msgid
             log.warning("message params do not fit msgid=%r params=%r", msgid, params)
             return self.raw(msgid)
 
-    def _param(self, value: Any, depth: int) -> Any:
-        if not isinstance(value, str):
+    def _param(self, value: Any, depth: int | None) -> Any:
+        if not isinstance(value, str) or self.lang == "en":
             return value
-        if self.lang == "en":
-            return value
-        text = self.message(value, None, depth + 1) if depth < 1 else self.raw(value)
+        if depth is None:
+            text = value  # a name or other data: shown as sent
+        else:
+            text = self.message(value, None, depth + 1) if depth < 1 else self.raw(value)
         return f"\u2068{text}\u2069" if self.rtl else text
 
     def _recover(self, text: str) -> tuple[str, dict[str, Any]] | None:

@@ -56,6 +56,20 @@ def test_persian_digits_for_numbers_only_and_message_params(tmp_path):
     assert fa.rtl and fa.direction == "rtl"
 
 
+def test_params_sent_as_data_are_never_translated_but_reasons_in_stored_text_are(tmp_path):
+    _write_po(tmp_path, "fa", 'msgid "no dispatcher named %(name)s"\n'
+                              'msgstr "اپراتوری با نام %(name)s نیست"\n\n'
+                              'msgid "busy"\nmsgstr "اشغال"\n\n'
+                              'msgid "caller hung up while waiting (%(reason)s)"\n'
+                              'msgstr "تماس‌گیرنده در انتظار قطع کرد (%(reason)s)"\n')
+    fa = Catalogues([tmp_path]).translator("fa")
+    # a dispatcher called "busy" keeps her name
+    assert fa.message("no dispatcher named %(name)s", {"name": "busy"}) \
+        == "اپراتوری با نام \u2068busy\u2069 نیست"
+    assert fa.message("caller hung up while waiting (busy)") \
+        == "تماس‌گیرنده در انتظار قطع کرد (\u2068اشغال\u2069)"
+
+
 def test_request_language_follows_user_then_session_then_office(make_app, users, login):
     app = make_app("fa")
     users.add_user("anna", "correct horse", "dispatcher")
