@@ -15,7 +15,7 @@ from web.health import health_report
 from web.i18n import gettext as _
 from web.i18n import localize_status
 from web.messages import parse_limit
-from appliance.auth.privacy import mask
+from appliance.auth.privacy import mask, mask_number
 from web.security import for_reader, may_call_back, may_pause, sees_personal_data  # roles: web.security.ROUTE_ROLES
 from web.smsqueries import last_ussd, list_messages
 from web.sse import EventStream
@@ -134,7 +134,7 @@ def callback():
     extra = {"line": line} if line else {}
     result = web_context().control.action("call_back", dispatcher=dispatcher,
                                           number=number.strip(), **extra)
-    log.info("callback to %s by dispatcher=%s asked by user=%s role=%s", number.strip(),
+    log.info("callback to %s by dispatcher=%s asked by user=%s role=%s", mask_number(number),
              dispatcher, identity.name, identity.role)
     return jsonify({"ok": True, "result": result})
 

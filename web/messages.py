@@ -12,6 +12,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from appliance.control import ControlRequestError, CoreUnavailable
 from appliance.errors import ControlError
+from appliance.auth.privacy import mask_number
 from appliance.store.queries import ascii_digits
 from web.callbacks import callback_ui
 from web.callfilters import BadFilter
@@ -141,7 +142,8 @@ def send():
         log.warning("send_sms refused line=%s error=%s: %s", form.line, exc.code, exc.message)
         return _render(form, lines, CONTROL_STATUS.get(exc.code, 502),
                        refused=message(exc.msgid or exc.message, exc.params))
-    log.info("sms handed to the core line=%s to=%s by=%s", form.line, number, g.identity.name)
+    log.info("sms handed to the core line=%s to=%s by=%s", form.line, mask_number(number),
+             g.identity.name)  # no customer numbers in the log
     # the number isolated left-to-right, so "+98…" keeps its plus sign on a Persian page;
     # only the number gets Persian digits, never the line's name (gsm1)
     t = current_translator()

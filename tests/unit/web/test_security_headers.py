@@ -51,3 +51,15 @@ def test_no_template_has_inline_script_or_style():
             assert "src=" in tag or 'type="application/json"' in tag, (path.name, tag)
         assert not re.search(r"\son[a-z]+\s*=", html), path.name  # onclick= etc.
         assert ' style="' not in html and "<style" not in html, path.name
+
+
+def test_no_password_or_customer_number_in_the_log(app, users, password, caplog, login):
+    users.add_user("sam", password, "supervisor")
+    client = app.test_client()
+    caplog.set_level("INFO")
+    login(client, "sam", "wrong horse staple")
+    login(client, "hunter2-typed-as-name", password)  # a password in the name box
+    login(client, "sam")
+    text = caplog.text
+    assert "wrong horse staple" not in text and password not in text
+    assert "hunter2-typed-as-name" not in text and "(unknown)" in text
