@@ -35,7 +35,8 @@ def test_boot_notices_inside_the_reply_are_not_the_answer(sim_rig):
 
 
 @pytest.mark.parametrize("reply", ["+CME ERROR: SIM failure", "+CME ERROR: 10",
-                                   "+CME ERROR: SIM not inserted", "+CME ERROR: 13"])
+                                   "+CME ERROR: SIM not inserted", "+CME ERROR: 13",
+                                   "+CPIN: NOT INSERTED", "ERROR"])
 def test_numeric_and_verbose_sim_errors_mean_no_sim(sim_rig, reply):
     script = transcript("cpin_cme_errors")
     script.exchanges = [Exchange("AT+CPIN?", [reply])] * 6

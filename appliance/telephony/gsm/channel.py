@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
@@ -92,6 +93,8 @@ class AtChannel:
         self._closing = False
         self._lost: Exception | None = None
         self._thread: threading.Thread | None = None
+        self._quiet_after_timeout = False
+        self._last_line = 0.0
 
     # -- lifecycle -----------------------------------------------------------------
     def start(self) -> None:
@@ -124,6 +127,7 @@ class AtChannel:
         with self._cmd_lock:
             if self._lost is not None or self._closing:
                 raise PortLost(f"{self.name}: port is gone ({self._lost})")
+            self._wait_quiet()
             pending = _Pending(cmd=cmd, expect=expect, data=data,
                                call_control=cmd.upper().startswith(("ATD", "ATA")))
             try:
@@ -136,6 +140,10 @@ class AtChannel:
                     if not pending.done.is_set():
                         self._write(data + CTRL_Z)
                 if not pending.done.wait(timeout):
+                    # Its late result must not finish the next command: that one waits
+                    # until the port has been quiet for a moment (see _wait_quiet).
+                    self._quiet_after_timeout = True
+                    self._last_line = time.monotonic()  # quiet is counted from here
                     raise AtTimeout(cmd, pending.lines)
             finally:
                 with self._lock:
@@ -147,6 +155,17 @@ class AtChannel:
             assert pending.error is not None
             raise CommandFailed(cmd, pending.error, pending.lines)
         return pending.lines
+
+    def _wait_quiet(self, quiet: float = 0.2, limit: float = 1.0) -> None:
+        """After a timeout: wait until neither the timeout nor a line happened for
+        ``quiet`` s (at most ``limit``), so a late OK of the command that timed out is
+        routed as unsolicited instead of finishing this one."""
+        if not self._quiet_after_timeout:
+            return
+        self._quiet_after_timeout = False
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline and time.monotonic() - self._last_line < quiet:
+            time.sleep(0.02)
 
     def _write(self, text: str) -> None:
         raw_log.debug("%s --> %r", self.name, text)
@@ -197,6 +216,7 @@ class AtChannel:
             return True
 
     def _on_line(self, line: str) -> None:
+        self._last_line = time.monotonic()
         with self._lock:  # routing and completion are one step (see the module doc)
             self._route(line)
 

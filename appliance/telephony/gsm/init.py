@@ -197,16 +197,26 @@ def unlock_sim(cmd: Command, pin: str, guard: PinGuard, profile: Profile,
 
 def _sim_state_settled(cmd: Command, sleep: Callable[[float], None],
                        timing: "InitTiming") -> str:
+    plain_errors = 0
     for _ in range(5):
         try:
             state = sim_state(cmd, timing.cpin_timeout)
         except CommandFailed as exc:
-            if exc.error.number != parsers.CME_SIM_BUSY:
+            if exc.error.kind == "ERROR":  # no +CME code (AT+CMEE refused): ask again
+                plain_errors += 1
+                state = "BUSY"
+            elif exc.error.number != parsers.CME_SIM_BUSY:
                 raise
-            state = "BUSY"
+            else:
+                state = "BUSY"
         if state not in CPIN_SETTLING:
             return state
         sleep(timing.sim_settle)  # the SIM is still starting up
+    if plain_errors == 5:
+        # Without error codes a modem answers plain ERROR when it has no SIM: a SIM
+        # problem (shown as no-sim) rather than a modem to reset again and again.
+        log.warning("AT+CPIN? answers only ERROR: taken as no SIM")
+        return "ABSENT"
     return "UNKNOWN"
 
 

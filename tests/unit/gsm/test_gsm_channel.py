@@ -178,3 +178,31 @@ def _wait(pred, timeout=2.0):
     while not pred():
         assert time.monotonic() < deadline, "condition not met"
         time.sleep(0.01)
+
+
+def _later(peer_ref, delay, data):
+    def send():
+        time.sleep(delay)
+        peer_ref[0].send(data)
+    return lambda: (threading.Thread(target=send, daemon=True).start(), b"")[1]
+
+
+def test_a_late_ok_after_a_timeout_does_not_finish_the_next_command(rig):
+    """Item 2 of issue 9: the OK of a command that timed out arrives while the next one
+    would be running; it is routed as unsolicited, never as the next command's result."""
+    ref = []
+    peer, chan, _ = rig({"AT+CLAC": _later(ref, 0.15, b"\r\nOK\r\n"),
+                         "AT+COPS?": _later(ref, 0.1, b'\r\n+COPS: 0,0,"MTS",7\r\n\r\nOK\r\n')})
+    ref.append(peer)
+    with pytest.raises(AtTimeout):
+        chan.command("AT+CLAC", timeout=0.1)
+    assert chan.command("AT+COPS?", timeout=1) == ['+COPS: 0,0,"MTS",7']
+
+
+def test_a_second_final_result_never_overwrites_the_first(rig):
+    seen = []
+    urcs = UrcTable()
+    urcs.add(r"^(NO CARRIER)$", lambda m, lines: seen.append(lines[0]), ends_call_command=True)
+    _, chan, _ = rig({"ATA": b"\r\nOK\r\n\r\nNO CARRIER\r\n"}, urcs)
+    assert chan.command("ATA", timeout=1) == []  # answered: no CommandFailed
+    _wait(lambda: seen == ["NO CARRIER"])  # and the call's end went to the URC table
