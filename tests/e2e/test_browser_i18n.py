@@ -148,12 +148,22 @@ def test_persian_call_log_with_a_jalali_date_picked_and_a_refusal_in_persian(sta
     _wait(browser, lambda d: picker.is_displayed())
     assert picker.find_element(By.CSS_SELECTOR, ".jp-title").text == "آذر ۱۴۰۵"
     # Azar 1405 starts on a Sunday: one blank cell after the Saturday-first day names
-    first = date(*jalali_to_gregorian(1405, 9, 1).timetuple()[:3])
+    first = jalali_to_gregorian(1405, 9, 1)
     blanks = browser.execute_script(
         "const g = document.querySelector('.jp-grid'); let n = 0;"
         "for (const c of g.children) { if (c.classList.contains('jp-day')) break;"
         " if (!c.classList.contains('jp-wd')) n += 1; } return n;")
     assert blanks == (first.weekday() + 2) % 7
+    # the picker's calendar agrees with the server's (web/jalali.py) month by month,
+    # leap years included (1403 has an Esfand 30)
+    months = [(y, m) for y in range(1395, 1411) for m in range(1, 13)]
+    got = browser.execute_script(
+        "return arguments[0].map(([y, m]) => [window.callboxJalali.toGregorian(y, m, 1),"
+        " window.callboxJalali.monthLength(y, m)]);", months)
+    for (y, m), (first_day, length) in zip(months, got):
+        assert date(*first_day) == jalali_to_gregorian(y, m, 1), (y, m)
+        nxt = (y + 1, 1) if m == 12 else (y, m + 1)
+        assert length == (jalali_to_gregorian(*nxt, 1) - jalali_to_gregorian(y, m, 1)).days
     day = picker.find_element(By.CSS_SELECTOR, '[data-day="1405/09/05"]')
     assert day.text == "۵"
     day.click()

@@ -64,6 +64,10 @@
     return (new Date(Date.UTC(g[0], g[1] - 1, g[2])).getUTCDay() + 1) % 7;
   }
   const pad = (n) => (n < 10 ? "0" : "") + n;
+  // for other scripts of the page (and the browser test that checks it against Python)
+  window.callboxJalali = {
+    toGregorian: (jy, jm, jd) => d2g(j2d(jy, jm, jd)), monthLength: monthLength,
+  };
 
   let popup = null, input = null, shown = null;
 
