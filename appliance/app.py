@@ -363,6 +363,7 @@ class Core:
                 "dispatchers": domain["dispatchers"], "queues": queues,
                 "in_menu": domain["in_menu"], "lamps": self.lamps.status(),
                 "capacity": self.router.capacity().__dict__,
+                "calllog": {**self.calllog.stats(), "kept": self.calllog.kept()},
                 "alarms": [{"source": s, "message": a.message, "msgid": a.msgid, "params": a.params}
                            for s, a in self.alarms.items()],
                 **(self.options.extra_status() if self.options.extra_status else {})}

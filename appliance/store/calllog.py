@@ -35,6 +35,8 @@ log = logging.getLogger("callbox.calllog")
 
 EVENT_TYPES = (CallOffered, CallPlaced, IvrStepped, CallQueued, CallBridged, CallEnded,
                CallRejected)
+RETRY_S = 3.0  # how often records kept in memory (disk full) are tried again
+MAX_KEPT = 20_000  # events kept in memory at most (~ a few thousand calls); older are lost, counted
 # A call's first and last writes: on disk within ``commit_s``.
 _PROMPT = (CallOffered, CallPlaced, CallEnded, CallRejected)
 
@@ -49,16 +51,26 @@ class _Flush:
 _STOP = object()
 
 
-def close_interrupted(conn: sqlite3.Connection, now: datetime) -> int:
-    """Mark calls that were in flight when the box went down; returns how many."""
+def close_interrupted(conn: sqlite3.Connection, now: datetime,
+                      call_ids: list[str] | None = None) -> int:
+    """Mark calls that were in flight when the box went down (or just ``call_ids``);
+    returns how many."""
+    where, args = "ended_at IS NULL", ()
+    if call_ids is not None:
+        where = f"ended_at IS NULL AND call_id IN ({','.join('?' * len(call_ids))})"
+        args = tuple(call_ids)
     conn.execute("BEGIN IMMEDIATE")
     try:
         cur = conn.execute(
             "UPDATE calls SET disposition = 'interrupted', ended_at = ?, "
-            "hangup_cause = 'box restarted' WHERE ended_at IS NULL", (iso(now),))
+            f"hangup_cause = 'box restarted' WHERE {where}", (iso(now), *args))
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        # A failed COMMIT (disk full) may have rolled back already: a second error here
+        # would hide the first one, which is the one worth reporting.
+        with contextlib.suppress(sqlite3.Error):
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
         raise
     return cur.rowcount
 
@@ -78,6 +90,9 @@ class CallLog:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._received = self._written = self._errors = 0
+        # Disk full: events of failed batches wait here (bounded) and go first next time.
+        self._kept: list[Event] = []
+        self._open_calls: list[str] = []  # interrupted calls not yet closed (disk full)
         # Writer-thread state: when each call entered a queue (wait of abandoned calls).
         self._queued_at: dict[str, datetime] = {}
         self._writers: dict[type, Callable[[sqlite3.Connection, Event], int]] = {
@@ -103,6 +118,12 @@ class CallLog:
         conn = open_db(self._path, check_same_thread=False)  # then used by the writer only
         try:
             closed = close_interrupted(conn, self._clock())
+        except sqlite3.OperationalError as exc:  # disk full: start anyway, retry later
+            self._open_calls = [r[0] for r in conn.execute(
+                "SELECT call_id FROM calls WHERE ended_at IS NULL")]
+            log.error("call log: cannot close %d interrupted call(s) yet (%s); calls are "
+                      "still taken and their records kept in memory", len(self._open_calls), exc)
+            closed = 0
         except BaseException:
             conn.close()
             raise
@@ -138,13 +159,21 @@ class CallLog:
             return {"written": self._written, "errors": self._errors,
                     "pending": self._received - self._written - self._errors}
 
+    def kept(self) -> int:
+        """Events held in memory because the disk refused them (written when it takes them)."""
+        with self._lock:
+            return len(self._kept)
+
     # -- writer thread ---------------------------------------------------------
     def _run(self) -> None:
         assert self._conn is not None
         try:
             stop = False
             while not stop:
-                batch = [self._jobs.get()]
+                try:  # with records kept in memory, try the disk again every few seconds
+                    batch = [self._jobs.get(timeout=RETRY_S if self._kept else None)]
+                except queue.Empty:
+                    batch = [_Flush()]
                 if batch[0] is _STOP:
                     break
                 stop = self._fill(batch)
@@ -179,19 +208,35 @@ class CallLog:
         return False
 
     def _commit_batch(self, conn: sqlite3.Connection, batch: list) -> None:
-        events = [job for job in batch if isinstance(job, Event)]
+        events = self._kept + [job for job in batch if isinstance(job, Event)]
+        kept, lost = [], 0
         try:
+            if self._open_calls:
+                close_interrupted(conn, self._clock(), self._open_calls)
+                self._open_calls = []
             written = self._write_batch(conn, events)
-        except Exception:  # BEGIN/COMMIT failed (disk full, I/O error): log, go on
+        except sqlite3.OperationalError as exc:  # disk full, I/O error: keep, retry later
+            with contextlib.suppress(sqlite3.Error):
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            written, kept = 0, events[-MAX_KEPT:]
+            lost = len(events) - len(kept)
+            if not self._kept or lost:
+                log.error("call log commit failed (%s): %d event(s) kept in memory, %d lost",
+                          exc, len(kept), lost)
+        except Exception:
             log.exception("call log commit failed; lost call_id=%s",
                           ",".join(sorted({getattr(e, "call_id", "-") for e in events})))
             with contextlib.suppress(sqlite3.Error):
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
-            written = 0
+            written, lost = 0, len(events)
+        if self._kept and not kept:
+            log.warning("call log: %d event(s) kept in memory are written now", len(self._kept))
         with self._lock:
+            self._kept = kept
             self._written += written
-            self._errors += len(events) - written
+            self._errors += len(events) - written - len(kept)
         for job in batch:
             if isinstance(job, _Flush):
                 job.done.set()
