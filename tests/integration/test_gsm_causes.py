@@ -56,6 +56,9 @@ def test_call_end_causes_carry_their_meaning(sim_rig, catalogues, caplog, profil
     assert f"cause={cause} ({meaning})" in caplog.text
     assert catalogues.translator("ru").message(ended.reason) == ru
     assert catalogues.translator("fa").message(ended.reason) == fa
+    # as the call log stores it for a callback (appliance/callback.py) and the page shows it
+    logged = f"customer not reached ({ended.code} {ended.reason})"
+    assert ru in catalogues.translator("ru").message(logged)
 
 
 @pytest.mark.parametrize("number,text,code,meaning", [
