@@ -46,6 +46,7 @@ from appliance.backup.schedule import BackupJob
 from appliance.retention.job import RetentionJob
 from appliance.retention.purge import RetentionPurge
 from appliance.system.health_watch import HealthWatch
+from appliance.settings.reload import ConfigReloader
 from appliance.system.techtools import TechTools
 from appliance.telephony.router import CallRouter
 from appliance.telephony.sip.actions import sip_actions
@@ -107,6 +108,7 @@ class Core:
                    "ivr_reload": self.ivr.reload, "ivr_status": self.ivr.status,
                    **queue_actions(self.acd, self.on_bus), **self.desk.actions.actions(),
                    **self._tech_tools().actions(), **sip_actions(self.router),
+                   "config_reload": self._reloader().reload,
                    **options.extra_actions}
         self.control = ControlServer(socket_path(self.data_dir), self.status, actions)
         self.alarms: dict[str, ev.AlarmRaised] = {}
@@ -285,6 +287,12 @@ class Core:
             self.bus.publish(ev.DispatcherStateChanged(dispatcher=agent.name,
                                                        state=str(agent.state), previous="offline"))
         log.info("core started: data=%s", self.data_dir)
+
+    def _reloader(self) -> ConfigReloader:
+        """Settings saved on the admin page: applied live where the parts allow it."""
+        return ConfigReloader(self.data_dir, lambda: self.config,
+                              lambda config: setattr(self, "config", config), self.acd,
+                              self.on_bus)
 
     def _tech_tools(self) -> TechTools:
         """The technician's tools page: lamp test, modem identity and power, restart."""

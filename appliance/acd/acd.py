@@ -101,6 +101,20 @@ class Acd(PresenceMixin, OverflowMixin):
         self._hops: dict[str, set[str]] = {}  # call_id -> queues it overflowed from
         self._farewell: dict[str, tuple[int, str, str]] = {}  # call_id -> (token, disp, cause)
 
+    def update_queue_settings(self, queues: list[QueueConfig]) -> list[str]:
+        """New settings (timeouts, targets, strategy, announcements, overflow) for queues
+        that exist already, in force for the next offer; run it on the bus thread. The
+        names of queues it could not update (new, removed, other members) are returned:
+        those need a core restart (appliance/settings/reload.py)."""
+        current = {q.name: q for q in queues}
+        if set(current) != set(self._queues):
+            return sorted(set(current) ^ set(self._queues))
+        moved = [name for name, q in current.items() if q.members != self._queues[name].members]
+        if moved:
+            return sorted(moved)
+        self._queues.update(current)
+        return []
+
     # ------------------------------------------------------------ inputs
     def enqueue(self, call_id: str, queue: str, caller: str, line: str = "",
                 since: float | None = None, reach: str | None = None) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import g, render_template, request
 
+from appliance.errors import ControlError
 from appliance.settings.editor import SECTIONS, SettingsEditor, SettingsRefused, fields_of
 from web.admin.routes import bp
 from web.context import web_context
@@ -49,5 +50,18 @@ def save_settings(section: str):
         return _page(400, problems=exc.problems, section=section, form=request.form)
     web_context().config = config  # the web shows the new names and targets at once
     audit("config.change", section, rows=len(value) if isinstance(value, list) else 1)
-    return _page(done=_("Saved. The call system uses it after a restart (Tools > Restart)."),
-                 section=section)
+    return _page(done=_applied_text(), section=section)
+
+
+def _applied_text() -> str:
+    """Ask the core to take the saved settings; say what is in force and what waits."""
+    try:
+        result = web_context().control.action("config_reload") or {}
+    except ControlError:
+        return _("Saved. The call system is not running; it uses the new settings when it "
+                 "starts.")
+    waiting = [TITLES.get(s, s) for s in result.get("restart_needed", [])]
+    if waiting:
+        return _("Saved. Needs a restart of the call system (Tools > Restart): %(parts)s.",
+                 parts=", ".join(_(w) for w in waiting))
+    return _("Saved and in force now.")

@@ -104,3 +104,20 @@ def test_lamps_and_lines_are_checked_too(signed_in, provisioned):
     assert ok.status_code == 200
     with ConfigStore(provisioned) as store:
         assert (store.load().lamps.queue_waiting, store.load().lamps.status) == (23, 24)
+
+
+def test_the_page_says_what_the_core_took_and_what_needs_a_restart(signed_in, provisioned,
+                                                                   data_dir):
+    from appliance.control import ControlServer, socket_path
+    calls = []
+    answers = {"config_reload": lambda args: calls.append(args) or {
+        "applied": [], "restart_needed": ["dispatcher"]}}
+    server = ControlServer(socket_path(data_dir), lambda: {}, answers, heartbeat_s=0.5)
+    server.start()
+    try:
+        admin = signed_in("root", "admin")
+        html = admin.post("/admin/settings/dispatcher", data=_form(admin)).get_data(as_text=True)
+    finally:
+        server.stop()
+    assert calls == [{}]
+    assert "Needs a restart of the call system" in html and "Dispatchers" in html
