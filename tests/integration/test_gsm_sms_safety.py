@@ -121,3 +121,11 @@ def test_stored_outgoing_messages_are_left_alone(sim_rig):
     assert "AT+CMGD=2" not in sim.commands and not log.of(AlarmRaised)
     assert [m["status"] for m in store.list_messages()] == ["received"]
 
+
+
+def test_noise_between_header_and_pdu_from_the_stateful_simulator(sim_rig):
+    sim, line, log, store = sim_rig("sim800")
+    sim.sms.noise = "\ufffd\ufffd@\ufffd"  # what a noisy UART leaves between the lines
+    sim.inject_sms("+79161234567", "через шум")
+    assert log.wait_for(SmsReceived).text == "через шум"
+    wait_until(lambda: not sim.sms_store)
