@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import time
@@ -52,6 +53,24 @@ def _start_sipp(office, tmp: Path, round_no: int) -> subprocess.Popen:
         cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def _sip_answers(port: int) -> bool:
+    """An OPTIONS from loopback gets a 200: the SIP engine is up and taking requests."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.settimeout(0.2)
+        local = sock.getsockname()[1]
+        sock.sendto((f"OPTIONS sip:callbox@127.0.0.1:{port} SIP/2.0\r\n"
+                     f"Via: SIP/2.0/UDP 127.0.0.1:{local};branch=z9hG4bK{time.time_ns()}\r\n"
+                     f"From: <sip:probe@127.0.0.1>;tag=1\r\nTo: <sip:callbox@127.0.0.1>\r\n"
+                     f"Call-ID: {time.time_ns()}@probe\r\nCSeq: 1 OPTIONS\r\n"
+                     "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n").encode(),
+                    ("127.0.0.1", port))
+        try:
+            return sock.recv(4000).startswith(b"SIP/2.0 200")
+        except OSError:
+            return False
+
+
 def test_sigkill_during_a_call_storm_loses_no_ended_call(office, tmp_path):
     rng = random.Random(20261127)
     toml = office_toml(office.sip_port, [("anna", "101", office.phone_ports[0], 17),
@@ -72,7 +91,11 @@ def test_sigkill_during_a_call_storm_loses_no_ended_call(office, tmp_path):
         storm.wait(20)
         log = next(tmp_path.glob(f"storm{round_no}_*_messages.log"))
         must_have |= _ended_calls(log, killed_at)
+    # Restarted the way systemd would (right away): SIP answers again within 3 s.
+    started = time.monotonic()
     office.start_core(toml)  # the restart closes what the last kill left open
+    wait_for(lambda: _sip_answers(office.sip_port), 3.0 - (time.monotonic() - started),
+             step=0.02, what="the restarted core to answer SIP")
     rows = {r["caller_raw"]: r for r in office.records()}
     assert len(must_have) >= 5, "the storm ended too few calls to prove anything"
     missing = sorted(must_have - set(rows))
