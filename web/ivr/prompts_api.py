@@ -65,6 +65,7 @@ def prompts():
                 continue
             langs[lang] = {"url": url_for("ivr.prompt_audio", lang=lang, key=key),
                            "saved": uploads().path(lang, key).is_file(),
+                           "made": _audio_of(lang, key) is not None,
                            "text": TEXTS.get(lang, {}).get(key, "")}
         rows.append({"key": key, "languages": langs})
     return jsonify(rows)

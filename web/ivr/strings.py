@@ -14,6 +14,7 @@ JS_STRINGS: dict[str, str] = {
     "add_option": N_("Add a key"),
     "add_menu": N_("Add a menu"),
     "remove": N_("Remove"),
+    "remove_menu": N_("Remove this menu"),
     "days": N_("Days"),
     "from": N_("From"),
     "to": N_("To"),

@@ -125,7 +125,7 @@
       const free = "1234567890*#".split("").find((d) => !(d in menu.options));
       if (free) { menu.options[free] = "hangup"; render(); }
     } });
-    const removeMenu = el("button", { type: "button", text: S.remove, onclick: () => {
+    const removeMenu = el("button", { type: "button", class: "remove-menu", text: S.remove_menu, onclick: () => {
       tree.menus = tree.menus.filter((m) => m !== menu); render();
     } });
     card.append(
@@ -139,7 +139,7 @@
       addOption,
       el("label", { text: S.default }),
       actionEditor(menu.default, (v) => { menu.default = v; }),
-      removeMenu);
+      el("div", { class: "menu-actions" }, [removeMenu]));
     return card;
   }
 
@@ -238,6 +238,7 @@
       ...["fa", "ru", "en"].map((lang) => {
         const info = p.languages[lang];
         if (!info) return el("td", { text: "—" });
+        if (!info.made) return el("td", { text: S.not_made, title: info.text });
         const audio = el("audio", { controls: "", preload: "none", src: info.url });
         return el("td", { title: info.text }, [audio]);
       })])));
