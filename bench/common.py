@@ -77,7 +77,9 @@ def start_core(workdir: Path, toml: str, sip_port: int, pipe_log: bool = False) 
     (workdir / "core.log").touch()
     proc = subprocess.Popen([PYTHON, str(ROOT / "tests/e2e/corehost.py"), "--config", str(config),
                              "--data", str(data), "--sip", f"127.0.0.1:{sip_port}"],
-                            stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+                            stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+                            # a crash in pjsua's threads leaves every Python stack in the log
+                            env={**os.environ, "PYTHONFAULTHANDLER": "1"})
     if pipe_log:
         threading.Thread(target=_copy, args=(proc.stdout, workdir / "core.log"),
                          daemon=True).start()

@@ -180,6 +180,8 @@ def run_rate(work: Path, rate: float, calls: int, sip: int) -> dict:
             time.sleep(1.0)
         load = sampler.stop()
         stalls = watch.stop()
+        # None while it runs; a number (a signal if negative) if the core died under load
+        core_exit = core.proc.poll()
         stats = sipp_stats(work)
         counts = _settle(core.data, stats["ok"] + stats["failed"])
     finally:
@@ -200,7 +202,7 @@ def run_rate(work: Path, rate: float, calls: int, sip: int) -> dict:
         "threads_max": load["threads_max"], "slots": capacity.get("total"),
         "sipp_cpu_pct": round(100 * sipp_cpu / load["seconds"], 1),
         "other_load_cores": round(max(0.0, busy_rest), 2), "loadavg": load["loadavg"],
-        "seconds": load["seconds"], "stalls": stalls,
+        "seconds": load["seconds"], "stalls": stalls, "core_exit": core_exit,
     }
 
 
@@ -228,6 +230,11 @@ def run(work: Path, rates: tuple[float, ...] = (5, 10, 20), seconds: float = 40,
         calls = int(rate * seconds)
         print(f"   {rate:g} cps x {calls} calls ...", flush=True)
         results["rates"].append(run_rate(work / f"rate-{rate:g}", rate, calls, sip_port))
-    if ramp_from:
+    clean = [r["rate_cps"] for r in results["rates"] if not r["failed"] and r["records_match"]]
+    results["highest_clean_cps"] = max(clean, default=None)
+    # ramp on only from a clean top rate: past a failed one there is nothing to find
+    if ramp_from and clean and clean[-1] == rates[-1]:
         results["ramp"] = ramp(work, sip_port, ramp_from, ramp_step)
+        if results["ramp"]["highest_clean_cps"]:
+            results["highest_clean_cps"] = results["ramp"]["highest_clean_cps"]
     return results
