@@ -186,6 +186,7 @@ class AcdConfig:
                                                               "training"])
     auto_pause_after: int = 3  # offers in a row that ring out → paused; 0 = never
     feature_codes: bool = True  # *1 log in, *2 log out, *3 pause/resume from the phone
+    supervisor_phone: str = ""  # SIP URI the box rings to listen / whisper / barge; "" = none
 
 
 @dataclass

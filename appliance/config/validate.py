@@ -303,6 +303,8 @@ def _check_queue_extras(cfg: Config, problems: _Problems) -> None:
     if any(not r.strip() for r in reasons) or len(set(reasons)) != len(reasons):
         problems.add("acd.pause_reasons", "reasons must be non-empty and different")
     _at_least(cfg.acd.auto_pause_after, 0, "acd.auto_pause_after", problems)
+    if cfg.acd.supervisor_phone and (why := sip_uri_problem(cfg.acd.supervisor_phone)):
+        problems.add("acd.supervisor_phone", why)
     rec = cfg.recording
     _positive(rec.quota_mb, "recording.quota_mb", problems)
     _at_least(rec.retention_days, 0, "recording.retention_days", problems)
