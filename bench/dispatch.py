@@ -26,6 +26,7 @@ language = "en"
 [sip]
 listen = "127.0.0.1:{sip}"
 rtp_port = {rtp}
+trusted_peers = ["127.0.0.1"]  # SIPp carries every caller, like a trunk: no per-source limit
 [[dispatcher]]
 name = "anna"
 extension = "101"

@@ -38,6 +38,8 @@ class SipConfig:
     # Addresses or networks (CIDR) allowed to send requests besides the trunks and the
     # dispatcher phones; empty = the LAN the box is on, plus loopback (docs/config.md).
     allowed_peers: list[str] = field(default_factory=list)
+    # Allowed like trunks, and like trunks not limited per source (an office PBX or SBC).
+    trusted_peers: list[str] = field(default_factory=list)
     # Per source: new requests per second (burst on top); past it 503 and a strike.
     rate_per_s: float = 5.0
     rate_burst: int = 20

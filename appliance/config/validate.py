@@ -186,6 +186,11 @@ def _check_sip(sip: SipConfig, problems: _Problems) -> None:
         except ValueError:
             problems.add(f"sip.allowed_peers[{i}]",
                          f"{peer!r} is not an IP address or network (e.g. 192.168.1.0/24)")
+    for i, peer in enumerate(sip.trusted_peers):
+        try:
+            ipaddress.ip_network(peer, strict=False)
+        except ValueError:
+            problems.add(f"sip.trusted_peers[{i}]", f"{peer!r} is not an IP address or network")
     for key in ("rate_per_s", "ban_s", "ack_timeout_s", "rtp_timeout_s", "silence_timeout_s",
                 "max_call_s", "call_rate_per_s"):
         _at_least(getattr(sip, key), 0, f"sip.{key}", problems)
@@ -195,6 +200,11 @@ def _check_sip(sip: SipConfig, problems: _Problems) -> None:
     _at_least(sip.max_calls, 0, "sip.max_calls", problems)
     if not 1 <= sip.rtp_port <= 65535:
         problems.add("sip.rtp_port", f"port {sip.rtp_port} out of range (1-65535)")
+    if sip.public_address:
+        try:
+            ipaddress.ip_address(sip.public_address)
+        except ValueError:
+            problems.add("sip.public_address", f"{sip.public_address!r} is not an IP address")
 
 
 def _check_gsm(modems: list[GsmConfig], problems: _Problems) -> None:

@@ -61,6 +61,7 @@ class GuardPolicy:
     allowed: tuple[Network, ...]
     trunks: frozenset[str] = frozenset()
     trunk_names: dict[str, str] = field(default_factory=dict)  # address -> trunk line name
+    trusted: tuple[Network, ...] = ()  # like trunks: no per-source limit (an office PBX, SBC)
     phones: dict[str, str] = field(default_factory=dict)  # extension -> pinned host
     rate_per_s: float = 5.0
     burst: int = 20
@@ -151,7 +152,7 @@ class SipGuard:
         if ban is not None:
             ban.dropped += 1
             return Decision(Action.DROP, reason="banned")
-        trunk = req.source in self.policy.trunks
+        trunk = req.source in self.policy.trunks or self._in(req.source, self.policy.trusted)
         if not (trunk or self._allowed(req.source)):
             self._strike(req.source, now, "not allowed")
             return Decision(Action.DROP, reason="not allowed")
@@ -185,13 +186,17 @@ class SipGuard:
             self.shed[reason] = self.shed.get(reason, 0) + 1
 
     def _allowed(self, source: str) -> bool:
+        return source in self._phone_hosts or self._in(source, self.policy.allowed)
+
+    @staticmethod
+    def _in(source: str, networks: tuple[Network, ...]) -> bool:
+        if not networks:
+            return False
         try:
             addr = ipaddress.ip_address(source)
         except ValueError:
             return False
-        if source in self._phone_hosts:
-            return True
-        return any(addr in net for net in self.policy.allowed)
+        return any(addr in net for net in networks)
 
     def _source(self, source: str, now: float) -> _Source:
         entry = self._sources.get(source)

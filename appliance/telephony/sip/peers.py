@@ -76,7 +76,8 @@ def lan_networks(listen_host: str) -> list[Network]:
 
 
 def build_policy(*, listen_host: str, allowed_peers: Iterable[str], trunks: Iterable,
-                 phones: dict[str, str], **limits) -> GuardPolicy:
+                 phones: dict[str, str], trusted_peers: Iterable[str] = (),
+                 **limits) -> GuardPolicy:
     """``phones``: dispatcher extension → phone URI. ``limits``: GuardPolicy numbers."""
     peers = list(allowed_peers)
     allowed = allowed_networks(peers) if peers else \
@@ -94,14 +95,15 @@ def build_policy(*, listen_host: str, allowed_peers: Iterable[str], trunks: Iter
              ", ".join(map(str, allowed)) or "none", ", ".join(sorted(trunk_hosts)) or "none",
              ", ".join(f"{e}@{h}" for e, h in sorted(pinned.items())) or "none")
     return GuardPolicy(allowed=allowed, trunks=frozenset(trunk_hosts), trunk_names=trunk_names,
-                       phones=pinned, **limits)
+                       trusted=allowed_networks(trusted_peers), phones=pinned, **limits)
 
 
 def guard_settings(sip: Any, listen_host: str, dispatchers: Iterable) -> dict:
     """SipSettings fields for the guard and the timeouts, from the ``[sip]`` config."""
     phones = {d.extension: d.phone for d in dispatchers if d.phone.lower().startswith("sip")}
     policy = build_policy(listen_host=listen_host, allowed_peers=sip.allowed_peers,
-                          trunks=sip.trunk, phones=phones, rate_per_s=sip.rate_per_s,
+                          trunks=sip.trunk, phones=phones, trusted_peers=sip.trusted_peers,
+                          rate_per_s=sip.rate_per_s,
                           burst=sip.rate_burst, strikes_to_ban=sip.strikes_to_ban,
                           ban_s=sip.ban_s, call_rate_per_s=sip.call_rate_per_s, call_burst=0)
     limits = Limits(ack_timeout_s=sip.ack_timeout_s, rtp_timeout_s=sip.rtp_timeout_s,

@@ -128,3 +128,8 @@ def test_many_sources_do_not_grow_memory_without_bound():
     for i in range(module.MAX_TRACKED_SOURCES + 500):
         g.check(invite(f"10.{i // 65536}.{i // 256 % 256}.{i % 256}"))
     assert len(g._sources) <= module.MAX_TRACKED_SOURCES
+
+
+def test_trusted_peer_is_allowed_and_not_limited_per_source():
+    g = guard(allowed=allowed_networks(["10.0.0.0/8"]), trusted=allowed_networks(["192.0.2.0/24"]))
+    assert all(g.check(invite("192.0.2.7")).passes for _ in range(50))

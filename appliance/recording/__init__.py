@@ -1,1 +1,0 @@
-"""Call recording per queue: files on the data partition within a quota and a retention."""

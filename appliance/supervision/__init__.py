@@ -1,1 +1,0 @@
-"""Supervision of live calls: listen, whisper to the dispatcher, barge in; escalation."""
