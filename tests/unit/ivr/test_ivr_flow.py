@@ -207,3 +207,27 @@ def test_order_status_is_spoken(bus, control):
     offer(bus)
     dtmf(bus, "8")
     assert spoken[0][0] == "Your order is on its way to you. The car will be with you in about 7 minutes."
+
+
+def test_a_caller_waiting_for_an_absent_dispatcher_goes_to_voicemail(bus, control):
+    from appliance.acd.acd import Acd
+    from appliance.config.model import Config
+    from appliance.ivr.direct import direct_queues
+    from calllogic_fakes import dispatchers, prompt
+    config = Config(dispatcher=dispatchers("ali"), queue=[taxi_queue(target_wait_s=40.0)])
+    acd = Acd(config.queue + direct_queues(config), config.dispatcher, control, prompt, bus,
+              bus.monotonic)
+    cfg = office_ivr()
+    cfg.menus[0].options["5"] = "dispatcher:ali"
+    vm = FakeVoicemail()
+    flow = CallFlow(MenuTree(cfg, ZoneInfo("Asia/Tehran")), acd, control, lang_prompt, bus,
+                    voicemail=vm, now=lambda: FRIDAY_NOON, direct={"dispatcher:ali"})
+    acd.router = lambda call_id, queue: flow.take_voicemail(call_id, queue=queue)
+    bus.subscribe(flow.handle)
+    acd.set_paused("ali", True)  # away from the desk
+    offer(bus)
+    dtmf(bus, "5")
+    bus.advance(39)
+    assert vm.taken == []
+    bus.advance(2)
+    assert vm.taken == [("c1", CALLER, "overflow", "")]
