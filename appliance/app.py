@@ -16,6 +16,12 @@ from appliance.acd.acd import Acd
 from appliance.acd.actions import music_lookup, queue_actions, with_queue_prompts
 from appliance.acd.features import EVENT_TYPES as FEATURE_EVENTS, FeatureCodes
 from appliance.acd.pauselog import EVENT_TYPES as PAUSE_EVENTS, PauseLog
+from appliance.recording.service import EVENT_TYPES as RECORDING_EVENTS, CallRecording
+from appliance.recording.store import RecordingStore
+from appliance.supervision.actions import supervision_actions
+from appliance.supervision.supervise import EVENT_TYPES as SUPERVISION_EVENTS, Supervision
+from appliance.telephony.sip.conference import AudioPaths
+from appliance.telephony.sip.recorder import CallRecorder
 from appliance.callback import EVENT_TYPES as CALLBACK_EVENTS, Callbacks
 from appliance.config.model import Config, GsmConfig
 from appliance.control.protocol import socket_path
@@ -106,7 +112,8 @@ class Core:
         actions = {"send_sms": self._action_send_sms,
                    "ussd": self._action_ussd, "call_back": self._action_call_back,
                    "ivr_reload": self.ivr.reload, "ivr_status": self.ivr.status,
-                   **queue_actions(self.acd, self.on_bus), **self.desk.actions.actions(),
+                   **queue_actions(self.acd, self.on_bus),
+                   **supervision_actions(self.supervision, self.on_bus), **self.desk.actions.actions(),
                    **self._tech_tools().actions(), **sip_actions(self.router),
                    "config_reload": self._reloader().reload,
                    **options.extra_actions}
@@ -159,26 +166,17 @@ class Core:
         bus.subscribe(self.acd.on_digit, (ev.DtmfReceived,))
         bus.subscribe(self.acd.forget, (ev.CallEnded,))
         bus.subscribe(self.pauselog.handle, PAUSE_EVENTS)
-
-    def _wire_queue(self) -> None:
-        """Queue extras: hold music, callbacks keeping their place, voicemail on overflow,
-        feature codes, pause log."""
-        lang, bus = self.config.office.language, self.bus
-        uploads = UploadedPrompts(self.data_dir)
-        self.acd.music = music_lookup(self.config.queue, lambda key: uploads.path(lang, key),
-                                      self.prompts.path)
-        self.acd.callbacks = self.callbacks
-        self.acd.router = lambda call_id, queue: self.flow.take_voicemail(
-            call_id, queue=queue, reason="overflow")
-        self.features = FeatureCodes(self.acd, self.router, self.prompts.path, bus,
-                                     enabled=self.config.acd.feature_codes)
-        self.flow.features = self.features
-        self.pauselog = PauseLog(db_path(self.data_dir))
-        bus.subscribe(self.acd.offered, (ev.CallOffered,))
-        bus.subscribe(self.features.handle, FEATURE_EVENTS)
-        bus.subscribe(self.acd.on_digit, (ev.DtmfReceived,))
-        bus.subscribe(self.acd.forget, (ev.CallEnded,))
-        bus.subscribe(self.pauselog.handle, PAUSE_EVENTS)
+        store = RecordingStore(self.data_dir, db_path(self.data_dir))
+        self.recording = CallRecording(self.config.queue, self.config.recording,
+                                       CallRecorder(lambda: self.router.engine,
+                                                    lambda key, path: self.recording.finished(
+                                                        key, path)),
+                                       store, self.writer.submit)
+        bus.subscribe(self.recording.handle, RECORDING_EVENTS)
+        self.supervision = Supervision(self.acd, self.router,
+                                       AudioPaths(lambda: self.router.engine), bus,
+                                       self.config.acd.supervisor_phone)
+        bus.subscribe(self.supervision.handle, SUPERVISION_EVENTS)
 
     def _self_service_port(self) -> Any:
         try:
@@ -272,6 +270,7 @@ class Core:
         self.ivr.start()  # callbox.toml's [ivr] or the web's tree; its languages' prompts
         self.calllog.start()
         self.pauselog.start()
+        self.recording.start()
         self.bus.start()
         self.desk.start()
         self.control.start()

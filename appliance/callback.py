@@ -209,7 +209,8 @@ class Callbacks:
         self._control.bridge(cb.leg_a, cb.leg_b)
         self._bus.publish(ev.CallBridged(call_id=cb.call_id, dispatcher=cb.dispatcher,
                                          queue=cb.queue,
-                                         wait_s=round(self._now() - cb.placed, 3)))
+                                         wait_s=round(self._now() - cb.placed, 3),
+                                         legs=(cb.leg_a, cb.leg_b)))
 
     def _do_dispatcher_refused(self, cb: Callback, reason: str) -> None:
         self._end(cb, "failed", f"dispatcher's phone did not answer ({reason})", "dispatcher")

@@ -142,6 +142,7 @@ class CallBridged(Event):
     dispatcher: str
     queue: str
     wait_s: float
+    legs: tuple = ()  # the two legs whose audio is connected (recording taps them)
 
 
 @dataclass(frozen=True)

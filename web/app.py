@@ -18,8 +18,9 @@ from appliance.system.health import HealthProbe
 from web import api, auth, calls, errors, i18n, live, messages, render, security
 from web import desk
 from web import admin
-from web import queues
 from web import ivr, voicemail
+from web import queues
+from web import recordings
 from web import health as health_page
 from web.context import EXTENSION, WebContext
 from web.secret import load_or_create_secret
@@ -68,6 +69,7 @@ def create_app(config: Config, data_dir: Path | str,
     security.register(app)
     render.register(app)
     for blueprint in (auth.bp, live.bp, calls.bp, messages.bp, health_page.bp, api.bp, desk.bp,
-                      admin.bp, admin.tools_bp, ivr.bp, voicemail.bp, queues.bp):
+                      admin.bp, admin.tools_bp, ivr.bp, voicemail.bp, queues.bp,
+                      recordings.bp):
         app.register_blueprint(blueprint)
     return app

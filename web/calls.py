@@ -13,6 +13,7 @@ from appliance.store.queries import CALL_FIELDS, DISPOSITIONS, dispatchers_seen,
 from web.callbacks import callback_ui
 from web.callfilters import BadFilter, parse_filters
 from web.context import calls_db, web_context
+from web.recordings.routes import recordings_of_calls
 from web.security import audit, for_reader, spreadsheet_cell
 
 bp = Blueprint("calls", __name__)
@@ -34,10 +35,11 @@ def page():
         except BadFilter as exc:
             error, filters = exc.shown(), None
         known = {d.name for d in ctx.config.dispatcher} | set(dispatchers_seen(conn))
+        recorded = recordings_of_calls(conn, [c["id"] for c in calls])
     page = render_template("calls.html", calls=calls, more=more, filters=filters, error=error,
                            args=request.args, dispositions=DISPOSITIONS,
                            dispatchers=sorted(known), nav_args=_nav_args(filters),
-                           callback=callback_ui())
+                           callback=callback_ui(), recorded=recorded)
     return page, (400 if error else 200)
 
 

@@ -81,6 +81,10 @@ LIVE_JS: dict[str, str] = {
     "pause_reason": N_("Reason"),
     "auto_paused": N_("paused by the box: calls rang out"),
     "logout_pending": N_("log out after this call"),
+    "listen": N_("Listen"),
+    "whisper": N_("Whisper"),
+    "barge": N_("Barge in"),
+    "escalate": N_("Call the supervisor in"),
 }
 
 CALLBACK_JS: dict[str, str] = {

@@ -33,6 +33,9 @@ def index():
         "presenceUrls": {"login": url_for("queues.login", name="__name__"),
                          "logout": url_for("queues.logout", name="__name__")},
         "pauseReasons": list(web_context().config.acd.pause_reasons),
+        "superviseUrl": url_for("queues.supervise", call_id="__call__"),
+        "escalateUrl": url_for("queues.escalate", name="__name__"),
+        "canSupervise": has_role(*ACTION_ROLES) and bool(web_context().config.acd.supervisor_phone),
         "canSwitchDemo": has_role(*ACTION_ROLES),
         "callersUrl": url_for("api.action", name="callers"),
     }

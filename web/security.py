@@ -63,6 +63,8 @@ ROUTE_ROLES: dict[str, tuple[str, ...] | str] = {
     "queues.logout": OFFICE,
     "queues.pause_reasons": EVERYONE,
     "queues.pause_report": MANAGERS,
+    "queues.supervise": MANAGERS,
+    "queues.escalate": OFFICE,  # a dispatcher only their own call (may_pause)
     "recordings.page": MANAGERS,  # playback is audited (web/recordings)
     "recordings.list_api": MANAGERS,
     "recordings.audio": MANAGERS,

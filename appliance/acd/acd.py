@@ -129,7 +129,8 @@ class Acd(PresenceMixin, OverflowMixin):
             return
         hold = HoldPlayer(call_id, self._control, self._prompt, self._bus, conf.announce_every_s,
                           announcement=lambda: self._announcement(call_id),
-                          music=lambda: self.music(queue) or self._prompt("hold_music"))
+                          music=lambda: self.music(queue) or self._prompt("hold_music"),
+                          opening=["recording_notice", "please_hold"] if conf.record else ())
         waiting = Waiting(call_id, queue, caller, self._now() if since is None else since,
                           ev.utcnow(), hold, line=line)
         self.waiting[call_id] = waiting
@@ -243,7 +244,8 @@ class Acd(PresenceMixin, OverflowMixin):
                                                  self._now())
         self._control.bridge(offer.call_id, leg_id)
         self._bus.publish(ev.CallBridged(call_id=offer.call_id, dispatcher=offer.agent,
-                                         queue=waiting.queue, wait_s=wait_s))
+                                         queue=waiting.queue, wait_s=wait_s,
+                                         legs=(offer.call_id, leg_id)))
         # Ring-all: the phones that lost this caller are free again, and callers who
         # found no one free when they arrived must be offered to them now.
         self.dispatch()

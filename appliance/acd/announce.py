@@ -29,7 +29,8 @@ _TEXTS = {
            "wait_long": "Your expected wait is more than {n} minutes.",
            "offer": "To be called back without losing your place, press {n} and hang up.",
            "booked": "Thank you. We will call you back when it is your turn. Goodbye.",
-           "full": "Sorry, all our lines are busy. Please call again later. Goodbye."},
+           "full": "Sorry, all our lines are busy. Please call again later. Goodbye.",
+           "recorded": "This call may be recorded."},
     "fa": {"position": "شما نفر {n} صف هستید.",
            "position_many": "بیش از {n} نفر پیش از شما در صف هستند.",
            "wait": "زمان تقریبی انتظار شما {n} دقیقه است.",
@@ -38,7 +39,8 @@ _TEXTS = {
            "offer": "اگر می‌خواهید بدون از دست دادن نوبت با شما تماس بگیریم، "
                     "کلید {n} را فشار دهید و گوشی را بگذارید.",
            "booked": "سپاسگزاریم. وقتی نوبت شما برسد با شما تماس می‌گیریم. خدانگهدار.",
-           "full": "متأسفیم، همهٔ خطوط ما مشغول است. لطفاً بعداً تماس بگیرید. خدانگهدار."},
+           "full": "متأسفیم، همهٔ خطوط ما مشغول است. لطفاً بعداً تماس بگیرید. خدانگهدار.",
+           "recorded": "این تماس ممکن است ضبط شود."},
     "ru": {"position": "Вы {n} в очереди.",
            "position_many": "Перед вами больше {n} звонящих.",
            "wait": "Примерное время ожидания — {n} {minutes}.",
@@ -47,7 +49,8 @@ _TEXTS = {
            "offer": "Чтобы мы перезвонили вам, сохранив вашу очередь, нажмите {n} "
                     "и положите трубку.",
            "booked": "Спасибо. Мы перезвоним вам, когда подойдёт ваша очередь. До свидания!",
-           "full": "Извините, все линии заняты. Пожалуйста, позвоните позже. До свидания!"},
+           "full": "Извините, все линии заняты. Пожалуйста, позвоните позже. До свидания!",
+           "recorded": "Этот разговор может быть записан."},
 }
 
 
@@ -90,6 +93,8 @@ def queue_prompt_texts(language: str, queues: Iterable[QueueConfig]) -> dict[str
                 n=_key_word(q.callback_key, lang))
     if any(q.callback_key or q.overflow == "callback" for q in queues):
         out["callback_booked"] = t["booked"]
+    if any(q.record for q in queues):
+        out["recording_notice"] = t["recorded"]
     if any(q.max_wait_s or q.max_length for q in queues):
         out["queue_full"] = t["full"]
     return out

@@ -21,7 +21,7 @@ class HoldPlayer:
     def __init__(self, call_id: str, player: Player, prompt: Callable[[str], str],
                  timers: Timers, announce_every_s: float,
                  announcement: Callable[[], Sequence[str]] | None = None,
-                 music: Callable[[], str] | None = None):
+                 music: Callable[[], str] | None = None, opening: Sequence[str] = ()):
         self.call_id = call_id
         self._player = player
         self._prompt = prompt
@@ -30,12 +30,13 @@ class HoldPlayer:
         # prompt keys said at each interval (the queue adds place and expected wait)
         self._announcement = announcement or (lambda: ["still_waiting"])
         self._music = music or (lambda: self._prompt("hold_music"))  # a WAV path
+        self._opening = list(opening) or ["please_hold"]  # e.g. the recording notice first
         self._token = 0
         self._timer: ev.Timer | None = None
         self._stopped = False
 
     def start(self) -> None:
-        self._token = self._player.play(self.call_id, [self._prompt("please_hold")])
+        self._token = self._player.play(self.call_id, [self._prompt(k) for k in self._opening])
 
     def prompt_finished(self, token: int) -> bool:
         """Feed PromptFinished; returns True when the token was ours."""

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from appliance.config.model import (
-    AcdConfig, Config, DeskConfig, DispatcherConfig, GsmConfig, IvrConfig, IvrHours, IvrMenu, IvrWeekly,
+    AcdConfig, RecordingConfig, Config, DeskConfig, DispatcherConfig, GsmConfig, IvrConfig, IvrHours, IvrMenu, IvrWeekly,
     LampsConfig, RetentionConfig, BackupConfig,
     OfficeConfig, PromptsConfig, QueueConfig, SipConfig, SipTrunk, VoicemailConfig, WebConfig,
 )
@@ -248,6 +248,7 @@ _SECTIONS: dict[str, Builder] = {
     "queue": _table_list(QueueConfig),
     "prompts": _table(PromptsConfig),
     "acd": _table(AcdConfig),
+    "recording": _table(RecordingConfig),
     "desk": _table(DeskConfig),
     "retention": _table(RetentionConfig),
     "backup": _table(BackupConfig),

@@ -21,6 +21,7 @@ from appliance.desk.schema import MIGRATION as DESK_TABLES
 from appliance.errors import StoreError
 from appliance.voicemail.schema import VOICEMAIL_TABLES
 from appliance.acd.schema import PAUSE_TABLES
+from appliance.recording.schema import RECORDING_TABLES
 
 log = logging.getLogger("callbox.store")
 
@@ -56,6 +57,7 @@ SCHEMA: tuple[tuple[str, ...], ...] = (
     AUDIT_TABLES,  # 2 -> 3: the append-only audit log (appliance/audit/schema.py)
     VOICEMAIL_TABLES,  # 3 -> 4: voicemail (appliance/voicemail/schema.py)
     PAUSE_TABLES,  # 4 -> 5: pause time by reason (appliance/acd/schema.py)
+    RECORDING_TABLES,  # 5 -> 6: call recordings (appliance/recording/schema.py)
 )
 
 

@@ -17,7 +17,7 @@ from appliance.store.db import db_path, open_db
 from web.context import web_context
 from web.errors import api_error
 from web.i18n import gettext as _
-from web.security import may_pause
+from web.security import audit, may_pause
 
 log = logging.getLogger("callbox.web.queues")
 
@@ -62,3 +62,29 @@ def pause_report():
         return jsonify(pause_totals(conn, since, until))
     finally:
         conn.close()
+
+
+@bp.post("/calls/<call_id>/supervise")
+def supervise(call_id: str):
+    """Supervisors, admins: ``{"mode": "listen"|"whisper"|"barge"}`` — the box rings
+    ``[acd] supervisor_phone`` and joins it to the conversation (or switches the mode)."""
+    args = request.get_json(silent=True) if request.content_length else {}
+    mode = args.get("mode", "listen") if isinstance(args, dict) else None
+    if mode not in ("listen", "whisper", "barge"):
+        return api_error(400, "bad_request", _('The body must be {"mode": "listen", '
+                                               '"whisper" or "barge"}.'))
+    result = web_context().control.action("supervise", call_id=call_id, mode=mode)
+    audit("call.supervise", f"call {call_id}", mode=mode)
+    return jsonify({"ok": True, "result": result})
+
+
+@bp.post("/dispatchers/<name>/escalate")
+def escalate(name: str):
+    """One click: the supervisor joins this dispatcher's current call (barge)."""
+    if not may_pause(g.identity, name):
+        return api_error(403, "forbidden", _("Only supervisors and admins change other "
+                                             "dispatchers; a dispatcher may change only "
+                                             "themselves."))
+    result = web_context().control.action("escalate", dispatcher=name)
+    audit("call.escalate", f"dispatcher {name}")
+    return jsonify({"ok": True, "result": result})

@@ -90,7 +90,26 @@
     }
     if (canPause(d.name) && d.state !== "offline") box.append(pauseButton(d));
     if (canPause(d.name) && cfg.presenceUrls) box.append(presenceButton(d));
+    if (d.state === "busy" && d.on_call) box.append(...supervisionButtons(d));
     return box;
+  }
+
+  // Managers: listen / whisper / barge on a live call; a dispatcher: call the supervisor in.
+  function supervisionButtons(d) {
+    const buttons = [];
+    const add = (label, cls, url, body) => {
+      const button = el("button", "sup-btn " + cls, label);
+      button.type = "button";
+      button.addEventListener("click", () => { button.disabled = true; act(url, body); });
+      buttons.push(button);
+    };
+    if (cfg.canSupervise) {
+      const url = cfg.superviseUrl.replace("__call__", encodeURIComponent(d.on_call));
+      for (const mode of ["listen", "whisper", "barge"]) add(T[mode], mode, url, {mode});
+    } else if (canPause(d.name) && cfg.escalateUrl) {
+      add(T.escalate, "escalate", cfg.escalateUrl.replace("__name__", encodeURIComponent(d.name)), {});
+    }
+    return buttons;
   }
 
   // Log in (offline) or out (anything else): POST /api/dispatchers/<name>/login|logout

@@ -13,6 +13,8 @@ from appliance.acd.pauselog import PauseLog
 from appliance.config.model import AcdConfig, DispatcherConfig, QueueConfig
 from appliance.control import ControlServer, socket_path
 from appliance.store.db import db_path
+from appliance.supervision.actions import supervision_actions
+from appliance.supervision.supervise import Supervision
 
 
 class NoPhones:
@@ -49,10 +51,13 @@ def queue_core(data_dir, bus):
 
     status = lambda: {"dispatchers": on_bus(lambda: acd.status()["dispatchers"]),  # noqa: E731
                       "queues": [], "lines": [], "lamps": []}
-    server = ControlServer(socket_path(data_dir), status, queue_actions(acd, on_bus),
+    sup = Supervision(acd, NoPhones(), NoPhones(), bus, "sip:200@127.0.0.1")
+    server = ControlServer(socket_path(data_dir), status,
+                           {**queue_actions(acd, on_bus), **supervision_actions(sup, on_bus)},
                            heartbeat_s=0.5)
     bus.subscribe(server.handle_event)
     server.start()
+    acd.on_bus = on_bus
     yield acd, pauselog
     server.stop()
     pauselog.stop()
@@ -106,3 +111,36 @@ def test_offline_dispatchers_cannot_pause_and_unknown_ones_are_named(supervisor,
 def test_the_pause_report_is_for_managers(signed_in, queue_core):
     anna = signed_in("anna", "dispatcher", dispatcher="anna")
     assert anna.get("/api/reports/pauses").status_code == 403
+
+
+def on_a_call(acd, name="anna") -> str:
+    """A caller waits and ``name`` answers (on the bus, as the core would)."""
+    def run():
+        acd.enqueue("c1", "taxi", "+989121110000")
+        leg = next(o.leg_id for o in acd.offers.values() if o.agent == name)
+        acd.leg_answered(leg)
+    acd.on_bus(run)
+    return "c1"
+
+
+def test_a_supervisor_listens_in_and_a_dispatcher_may_not(supervisor, signed_in, queue_core):
+    acd, _ = queue_core
+    call_id = on_a_call(acd)
+    ok = supervisor.post(f"/api/calls/{call_id}/supervise", json={"mode": "whisper"})
+    assert ok.status_code == 200 and ok.json["result"] == {"call_id": "c1", "mode": "whisper",
+                                                           "state": "ringing"}
+    assert supervisor.post(f"/api/calls/{call_id}/supervise",
+                           json={"mode": "shout"}).status_code == 400
+    missing = supervisor.post("/api/calls/nope/supervise", json={"mode": "listen"})
+    assert missing.status_code == 409 and "nope" in missing.json["message"]
+    anna = signed_in("anna", "dispatcher", dispatcher="anna")
+    assert anna.post(f"/api/calls/{call_id}/supervise", json={}).status_code == 403
+
+
+def test_a_dispatcher_escalates_their_own_call_only(signed_in, queue_core):
+    acd, _ = queue_core
+    on_a_call(acd)
+    anna = signed_in("anna", "dispatcher", dispatcher="anna")
+    ok = anna.post("/api/dispatchers/anna/escalate", json={})
+    assert ok.status_code == 200 and ok.json["result"]["mode"] == "barge"
+    assert anna.post("/api/dispatchers/boris/escalate", json={}).status_code == 403

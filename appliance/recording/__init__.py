@@ -1,0 +1,1 @@
+"""Call recording per queue: files on the data partition within a quota and a retention."""

@@ -1,0 +1,1 @@
+"""Supervision of live calls: listen, whisper to the dispatcher, barge in; escalation."""
