@@ -83,12 +83,11 @@ def test_a_bad_tree_is_refused_naming_the_node_and_nothing_is_saved(supervisor, 
     assert IvrStore(data_dir).current() is None
 
 
-def test_errors_come_in_the_readers_language(make_app, users):
+def test_errors_come_in_the_readers_language(make_app, users, login):
     app = make_app("ru")
     users.add_user("olga", "correct horse", "supervisor")
     client = app.test_client()
-    from conftest import _login
-    _login(client, "olga")
+    login(client, "olga")
     doc = editable(tree(client))
     doc["menus"][0]["options"]["4"] = "queue:ghost"
     body = client.put("/api/ivr", json=doc).get_json()
