@@ -120,6 +120,8 @@ ROUTE_ROLES: dict[str, tuple[str, ...] | str] = {
     "ivr.put_tree": MANAGERS,
     "ivr.night": MANAGERS,
     "ivr.take_toml": ADMINS,
+    "ivr.history": MANAGERS,
+    "ivr.restore": MANAGERS,
     "ivr.prompts": MANAGERS,
     "ivr.prompt_audio": MANAGERS,
     "ivr.preview": MANAGERS,

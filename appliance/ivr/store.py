@@ -125,6 +125,10 @@ class IvrStore:
             return self._write(db, current, pending["tree"], "toml", f"callbox.toml ({user})",
                                pending["sha256"])
 
+    def version(self, version: int) -> dict | None:
+        """A kept version (tree and who saved it), or None when it is no longer kept."""
+        return next((r for r in self.history() if r["version"] == version), None)
+
     def set_night(self, on: bool, user: str) -> dict:
         with self._db() as db:
             current = db.table("current").get(doc_id=_DOC)

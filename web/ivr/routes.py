@@ -102,6 +102,7 @@ def page():
         "officeLang": ctx.config.office.language,
         "treeUrl": url_for("ivr.get_tree"), "nightUrl": url_for("ivr.night"),
         "takeTomlUrl": url_for("ivr.take_toml"), "promptsUrl": url_for("ivr.prompts"),
+        "historyUrl": url_for("ivr.history"), "restoreUrl": url_for("ivr.restore"),
         "previewUrl": url_for("ivr.preview"), "uploadUrl": url_for("ivr.upload"),
         "savePromptUrl": url_for("ivr.save_prompt"),
         "queues": [q.name for q in ctx.config.queue],
@@ -160,3 +161,33 @@ def take_toml():
         return api_error(409, "nothing_pending", _("callbox.toml has no newer IVR tree."))
     audit("ivr.take_toml", f"ivr v{record['version']}")
     return jsonify({"ok": True, "version": record["version"], **reload_core()})
+
+
+@bp.get("/api/ivr/history")
+def history():
+    """The kept versions, newest first: ``[{version, source, saved_at, saved_by}]``."""
+    return jsonify([{k: r.get(k) for k in META} for r in store().history()])
+
+
+@bp.post("/api/ivr/restore")
+def restore():
+    """``{"version": n}``: that version's tree, validated again, becomes the next version."""
+    body = request.get_json(silent=True)
+    wanted = body.get("version") if isinstance(body, dict) else None
+    if isinstance(wanted, bool) or not isinstance(wanted, int):
+        return api_error(400, "bad_request", _('The body must be {"version": n}.'))
+    old = store().version(wanted)
+    if old is None:
+        return api_error(404, "not_found", _("Version %(n)s is no longer kept.", n=wanted))
+    try:
+        cfg = doc_to_config(old["tree"])
+        problems = validate(cfg, known(web_context().config, web_context().data_dir,
+                                       self_service_here()))
+        if problems:
+            raise TreeError(problems)
+    except TreeError as exc:
+        return tree_error(exc)
+    record = store().save(config_to_doc(cfg), who())
+    audit("ivr.restore", f"ivr v{record['version']}", restored=wanted)
+    return jsonify({"ok": True, "version": record["version"], **reload_core()})
+

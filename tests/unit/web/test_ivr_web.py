@@ -189,3 +189,17 @@ def test_a_saved_prompt_can_be_used_in_the_tree(supervisor):
     doc["menus"][0]["options"]["9"] = "language:ru"  # not in Russian: refused
     body = supervisor.put("/api/ivr", json=doc).get_json()
     assert body["error"] == "missing_prompt" and "ru" in body["message"]
+
+
+def test_an_earlier_version_can_be_put_back(supervisor, data_dir):
+    doc = editable(tree(supervisor))
+    first = supervisor.put("/api/ivr", json=doc).get_json()["version"]
+    doc["menus"][0]["options"]["1"] = "voicemail"
+    supervisor.put("/api/ivr", json=doc)
+    versions = supervisor.get("/api/ivr/history").get_json()
+    assert [v["version"] for v in versions] == [2, 1] and versions[0]["saved_by"] == "sam"
+    back = supervisor.post("/api/ivr/restore", json={"version": first}).get_json()
+    assert back["version"] == 3
+    assert tree(supervisor)["menus"][0]["options"]["1"] == "queue:taxi"
+    assert supervisor.post("/api/ivr/restore", json={"version": 99}).status_code == 404
+    assert supervisor.post("/api/ivr/restore", json={"version": "1"}).status_code == 400

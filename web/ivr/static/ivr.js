@@ -207,7 +207,15 @@
     if (target) { target.classList.add("invalid"); target.scrollIntoView({ block: "center" }); }
   }
 
+  async function loadHistory() {
+    const versions = await call(settings.historyUrl);
+    const select = $("history");
+    select.replaceChildren(...versions.map((v) => el("option", { value: String(v.version),
+      text: fill(S.version, { n: v.version, who: v.saved_by || S.from_toml }) + " · " + (v.saved_at || "") })));
+  }
+
   async function load() {
+    loadHistory().catch(() => {});
     const [doc, list] = await Promise.all([call(settings.treeUrl), call(settings.promptsUrl)]);
     prompts = list;
     tree = doc;
@@ -312,6 +320,17 @@
   if (take) take.addEventListener("click", async () => {
     try { await call(settings.takeTomlUrl, json("POST", {})); await load(); }
     catch (err) { showError(err.message); }
+  });
+  $("restore").addEventListener("click", async () => {
+    showError("");
+    try {
+      const result = await call(settings.restoreUrl, json("POST", { version: Number($("history").value) }));
+      await load();
+      status(fill(result.applied ? S.saved : S.saved_core_down, { n: result.version }));
+    } catch (err) {
+      const body = err.body || {};
+      showError(body.node ? fill(S.error_at, { message: err.message, node: body.node }) : err.message);
+    }
   });
   $("upload-form").addEventListener("submit", convertUpload);
   $("tts-form").addEventListener("submit", speak);
