@@ -106,3 +106,21 @@ def test_a_gsm_caller_leaves_a_voicemail_recorded_from_the_modems_audio(office, 
     assert message.reason == "ivr" and 1.5 <= message.duration_s <= 6.0
     samples, rate = read_wav(VoicemailStore(office.data).file(message))
     assert goertzel_share(samples, TONE_HZ, rate) > 0.5, "the modem's audio was not recorded"
+
+
+def test_on_a_holiday_the_caller_hears_closed_and_the_box_hangs_up(office):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    today = datetime.now(ZoneInfo("Asia/Tehran")).date().isoformat()  # the office's day
+    office.start_core(toml_for(office) + f"""
+[ivr.hours]
+holidays = ["{today}"]
+closed_action = "hangup"
+""")
+    result, _ = sipp(office, "caller.xml", template={"greet_ms": 500, "talk_ms": 30000},
+                     keys={"dtmf_pcap": PCAPS / "dtmf_2833_1.pcap"})
+    assert result.returncode == 0, result.stdout[-2000:]
+    [record] = office.ended_records(1)
+    assert (record["ivr_path"], record["queue"], record["hangup_cause"]) == \
+        ("hours:closed", None, "office closed")  # the 1 pressed was not a menu choice
+    assert VoicemailStore(office.data).list() == []
