@@ -109,12 +109,14 @@ def test_a_gsm_caller_leaves_a_voicemail_recorded_from_the_modems_audio(office, 
 
 
 def test_on_a_holiday_the_caller_hears_closed_and_the_box_hangs_up(office):
-    from datetime import datetime
+    from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
-    today = datetime.now(ZoneInfo("Asia/Tehran")).date().isoformat()  # the office's day
+    # the office's day, and the next in case the call starts after its midnight
+    today = datetime.now(ZoneInfo("Asia/Tehran")).date()
+    days = [today.isoformat(), (today + timedelta(days=1)).isoformat()]
     office.start_core(toml_for(office) + f"""
 [ivr.hours]
-holidays = ["{today}"]
+holidays = ["{days[0]}", "{days[1]}"]
 closed_action = "hangup"
 """)
     result, _ = sipp(office, "caller.xml", template={"greet_ms": 500, "talk_ms": 30000},
