@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import g, jsonify, render_template, request, url_for
 
-from appliance.control import ControlRequestError, CoreUnavailable
+from appliance.control import ControlClient, ControlRequestError, CoreUnavailable
 from appliance.errors import CallboxError
 from appliance.i18n import LANGUAGE_NAMES
 from appliance.ivr.document import TreeError, config_to_doc, doc_to_config
@@ -30,6 +30,7 @@ from web.security import audit
 log = logging.getLogger("callbox.web.ivr")
 
 META = ("version", "source", "saved_at", "saved_by")
+RELOAD_TIMEOUT_S = 30.0
 
 
 def store() -> IvrStore:
@@ -83,9 +84,13 @@ def tree_error(exc: TreeError):
 
 
 def reload_core() -> dict[str, Any]:
-    """Ask the core to put the stored tree in force; what happened, for the reply."""
+    """Ask the core to put the stored tree in force; what happened, for the reply. The
+    first reload reaching a new caller language makes its prompts (seconds on a Pi), so
+    this one request waits longer than the usual status calls."""
+    control = web_context().control
     try:
-        status = web_context().control.action("ivr_reload")
+        status = ControlClient(control.path, timeout=max(control.timeout, RELOAD_TIMEOUT_S)
+                               ).action("ivr_reload")
         return {"applied": True, "core": status}
     except CoreUnavailable:
         return {"applied": False, "reason": "core_down"}
