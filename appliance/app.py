@@ -18,15 +18,16 @@ from appliance.acd.features import EVENT_TYPES as FEATURE_EVENTS, FeatureCodes
 from appliance.acd.pauselog import EVENT_TYPES as PAUSE_EVENTS, PauseLog
 from appliance.recording.service import EVENT_TYPES as RECORDING_EVENTS, CallRecording
 from appliance.recording.store import RecordingStore
+from appliance.telephony.sip.recorder import CallRecorder
 from appliance.supervision.actions import supervision_actions
 from appliance.supervision.supervise import EVENT_TYPES as SUPERVISION_EVENTS, Supervision
 from appliance.telephony.sip.conference import AudioPaths
-from appliance.telephony.sip.recorder import CallRecorder
 from appliance.callback import EVENT_TYPES as CALLBACK_EVENTS, Callbacks
 from appliance.config.model import Config, GsmConfig
 from appliance.control.protocol import socket_path
 from appliance.control.server import ControlServer
 from appliance.errors import CallboxError, SipEngineMissing
+from appliance.i18n import N_
 from appliance.flow import CallFlow
 from appliance.ivr.direct import direct_queues
 from appliance.ivr.night import NightSwitch
@@ -55,11 +56,11 @@ from appliance.system.health_watch import HealthWatch
 from appliance.settings.reload import ConfigReloader
 from appliance.system.techtools import TechTools
 from appliance.telephony.router import CallRouter
-from appliance.telephony.sip.actions import sip_actions
-from appliance.telephony.sip.peers import guard_settings
 from appliance.telephony.sip.vmrecorder import VoicemailRecorder
 from appliance.voicemail.box import VoicemailBox
 from appliance.voicemail.store import VoicemailStore
+from appliance.telephony.sip.actions import sip_actions
+from appliance.telephony.sip.peers import guard_settings
 
 log = logging.getLogger("callbox.core")
 
@@ -112,9 +113,9 @@ class Core:
         actions = {"send_sms": self._action_send_sms,
                    "ussd": self._action_ussd, "call_back": self._action_call_back,
                    "ivr_reload": self.ivr.reload, "ivr_status": self.ivr.status,
-                   **queue_actions(self.acd, self.on_bus),
-                   **supervision_actions(self.supervision, self.on_bus), **self.desk.actions.actions(),
-                   **self._tech_tools().actions(), **sip_actions(self.router),
+                   **sip_actions(self.router), **queue_actions(self.acd, self.on_bus),
+                   **supervision_actions(self.supervision, self.on_bus),
+                   **self.desk.actions.actions(), **self._tech_tools().actions(),
                    "config_reload": self._reloader().reload,
                    **options.extra_actions}
         self.control = ControlServer(socket_path(self.data_dir), self.status, actions)
@@ -193,6 +194,7 @@ class Core:
         sip = self.config.sip
         host, port = split_hostport(self.options.sip_listen or sip.listen, 5060)
         return SipSettings(host=host, port=port, rtp_port=sip.rtp_port, max_calls=sip.max_calls,
+                           public_address=sip.public_address,
                            reserve_dispatcher_slot=sip.reserve_dispatcher_slot,
                            allowed_peers=tuple(sip.allowed_peers), trunks=tuple(sip.trunk),
                            country=self.config.office.country, poll_ms=self.options.poll_ms,
@@ -210,7 +212,7 @@ class Core:
         def send_sms(number: str, text: str) -> int:
             name = line_name()
             if not name:
-                raise CallboxError("there is no GSM line to send an SMS through")
+                raise CallboxError(N_("there is no GSM line to send an SMS through"))
             return self.router.lines[name].send_sms(number, text)
 
         def sms_status(message_id: int) -> str | None:
@@ -358,7 +360,7 @@ class Core:
 
         self.bus.call_soon(run)
         if not done.wait(timeout):
-            raise CallboxError("core is busy: no answer from the event bus")
+            raise CallboxError(N_("core is busy: no answer from the event bus"))
         if "error" in box:
             raise box["error"]
         return box["value"]
@@ -379,13 +381,13 @@ class Core:
         name = str(args.get("line") or next(iter(self.router.lines), ""))
         line = self.router.lines.get(name)
         if line is None:
-            raise CallboxError(f"no GSM line named {name!r}")
+            raise CallboxError(N_("no GSM line named %(name)s"), name=name)
         return line
 
     def _action_send_sms(self, args: dict) -> Any:
         number, text = str(args.get("number", "")).strip(), str(args.get("text", ""))
         if not number or not text:
-            raise CallboxError("an SMS needs a number and a text")
+            raise CallboxError(N_("an SMS needs a number and a text"))
         line = self._gsm_line(args)
         return {"id": line.send_sms(number, text), "line": line.name}
 
@@ -403,7 +405,7 @@ class Core:
         dispatcher = str(args.get("dispatcher") or "").strip()
         number = str(args.get("number") or "").strip()
         if not dispatcher or not number:
-            raise ValueError("a callback needs a dispatcher and a number")
+            raise ValueError(N_("a callback needs a dispatcher and a number"))
         line = str(args.get("line") or "").strip()
         return {"call_id": self.on_bus(lambda: self.callbacks.start(dispatcher, number, line))}
 

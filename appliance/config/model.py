@@ -56,6 +56,9 @@ class SipConfig:
     # Admit a SIP caller only when a slot for its dispatcher leg is also free.
     reserve_dispatcher_slot: bool = True
     rtp_port: int = 4000
+    # The address peers reach the box at when it differs from the bound one (NAT with port
+    # forwarding): used in Via/Contact and SDP. "" = the bound address.
+    public_address: str = ""
 
 
 @dataclass
@@ -162,17 +165,6 @@ class PromptsConfig:
 
 
 @dataclass
-class DeskConfig:
-    """The dispatcher desk (``[desk]``)."""
-    city: str = ""  # the office's city: orders default to it, the order form shows it
-    inform: str = "sms"  # how customers hear about their car: sms | call | ring | none
-    line: str = ""  # GSM line for SMS and calls to customers; "" = the first one
-    lead_min: int = 15  # a scheduled ride becomes "new" this long before its time
-    reminder_hour: int = 18  # office time on the day before a visit when its reminder goes
-    ring_s: float = 8.0  # "ring on approach": how long the phone rings (about two rings)
-
-
-@dataclass
 class RecordingConfig:
     """``[recording]``: where recordings of ``record = true`` queues may live."""
     quota_mb: float = 1000.0  # all recordings together; the oldest go first
@@ -189,6 +181,17 @@ class AcdConfig:
     auto_pause_after: int = 3  # offers in a row that ring out → paused; 0 = never
     feature_codes: bool = True  # *1 log in, *2 log out, *3 pause/resume from the phone
     supervisor_phone: str = ""  # SIP URI the box rings to listen / whisper / barge; "" = none
+
+
+@dataclass
+class DeskConfig:
+    """The dispatcher desk (``[desk]``)."""
+    city: str = ""  # the office's city: orders default to it, the order form shows it
+    inform: str = "sms"  # how customers hear about their car: sms | call | ring | none
+    line: str = ""  # GSM line for SMS and calls to customers; "" = the first one
+    lead_min: int = 15  # a scheduled ride becomes "new" this long before its time
+    reminder_hour: int = 18  # office time on the day before a visit when its reminder goes
+    ring_s: float = 8.0  # "ring on approach": how long the phone rings (about two rings)
 
 
 @dataclass
@@ -230,7 +233,7 @@ class Config:
     prompts: PromptsConfig = field(default_factory=PromptsConfig)
     acd: AcdConfig = field(default_factory=AcdConfig)
     recording: RecordingConfig = field(default_factory=RecordingConfig)
+    voicemail: VoicemailConfig = field(default_factory=VoicemailConfig)
     desk: DeskConfig = field(default_factory=DeskConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     backup: BackupConfig = field(default_factory=BackupConfig)
-    voicemail: VoicemailConfig = field(default_factory=VoicemailConfig)
