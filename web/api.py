@@ -16,7 +16,8 @@ from web.i18n import gettext as _
 from web.i18n import localize_status
 from web.messages import parse_limit
 from appliance.auth.privacy import mask, mask_number
-from web.security import for_reader, may_call_back, may_pause, sees_personal_data  # roles: web.security.ROUTE_ROLES
+from web.security import (MANAGERS, for_reader, has_role, may_call_back, may_pause,
+                          sees_personal_data)  # roles: web.security.ROUTE_ROLES
 from web.smsqueries import last_ussd, list_messages
 from web.sse import EventStream
 
@@ -25,6 +26,7 @@ log = logging.getLogger("callbox.web")
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 CALLS_MAX_LIMIT = 1000
+BULK_ROWS = 100  # more at once is a bulk view of personal data (docs/security.md)
 
 
 @bp.get("/status")
@@ -42,6 +44,9 @@ def calls():
         filters = parse_filters(request.args, ctx.tz, max_limit=CALLS_MAX_LIMIT)
     except BadFilter as exc:
         return api_error(400, "bad_request", str(exc))
+    if filters.limit > BULK_ROWS and not has_role(*MANAGERS):  # bulk views: supervisors
+        return api_error(403, "forbidden", f"More than {BULK_ROWS} records at once need the "
+                                           "role supervisor or admin.")
     with calls_db() as conn:
         return jsonify(for_reader(filters.search(conn, ctx.config.office.country)))
 

@@ -207,6 +207,9 @@ def _check_identity():
         return _unauthenticated()
     g.identity = identity
     if g.get("must_change") and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        if request.path.startswith("/api/"):
+            return api_error(403, "password_change_required",
+                             "Choose your own password first (/password).")
         return redirect(url_for("auth.password"))
     if request.endpoint is not None:  # no endpoint: let Flask answer 404/405
         if rule is None:

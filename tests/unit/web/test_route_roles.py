@@ -104,3 +104,42 @@ def test_technicians_see_customers_numbers_masked(signed_in, seed_calls, core, c
     assert tech.get("/api/status").json["in_menu"][0]["caller"] == "+989•••33"
     boss = signed_in("sam", "supervisor")
     assert boss.get("/api/calls").json[0]["caller"] == "+989121234567"
+
+
+def test_bulk_views_of_personal_data_need_a_supervisor(token_client):
+    client, dispatcher = token_client("dispatcher")
+    assert client.get("/api/calls?limit=100", headers=dispatcher).status_code == 200
+    refused = client.get("/api/calls?limit=1000", headers=dispatcher)
+    assert refused.status_code == 403 and "supervisor" in refused.json["message"]
+    _, boss = token_client("supervisor")
+    assert client.get("/api/calls?limit=1000", headers=boss).status_code == 200
+
+
+def test_every_form_of_the_app_needs_its_csrf_token(app, users, password, login):
+    """Every cookie-authenticated POST to a page (not /api/) without the token: 400, and
+    it never reaches the view (the admin's session is used, so no role stops it first)."""
+    users.add_user("root", password, "admin")
+    client = app.test_client()
+    login(client, "root")
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods or rule.rule.startswith("/api/") or rule.endpoint in (
+                "auth.login", "static"):
+            continue
+        response = client.post(_url(rule), data={"x": "1"})
+        assert response.status_code == 400, (rule.rule, response.status_code)
+        checked += 1
+    assert checked >= 10
+    assert client.get("/calls").status_code == 200  # still signed in: logout was refused too
+
+
+def test_the_generated_first_admin_password_must_be_changed(app, users, login):
+    assert users.ensure_admin("generated-secret")
+    client = app.test_client()
+    assert login(client, "admin", "generated-secret").status_code == 302
+    for url in ("/", "/calls", "/admin/users", "/health"):
+        assert client.get(url).headers.get("Location") == "/password", url
+    page = client.get("/password").get_data(as_text=True)
+    assert "generated for the first start" in page
+    api = client.get("/api/calls")  # the API waits too
+    assert api.status_code == 403 and api.json["error"] == "password_change_required"
