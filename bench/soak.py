@@ -46,13 +46,15 @@ def run(work: Path, minutes: float = 10, rate: float = 5, sip_port: int = 28360)
         counts = _settle(core.data, stats["ok"] + stats["failed"] + int(rate * 60))
         time.sleep(5.0)
         after = _snapshot(core.pid)
+        core_exit = core.proc.poll()  # a dead core has no fds or threads to grow
     finally:
         uas.terminate()
         uas.wait(10)
         core.stop()
     answered = counts.get("answered", 0) - int(rate * 60)  # the warm-up's calls came first
     growth = round(after["rss_mib"] - before["rss_mib"], 2)
-    checks = {"no_failed_calls": stats["failed"] == 0,
+    checks = {"core_survived": core_exit is None,
+              "no_failed_calls": stats["failed"] == 0,
               "records_equal_successes": answered == stats["ok"],
               "rss_growth_under_5_mib": growth < 5,
               "no_fd_growth": after["fds"] <= before["fds"],
@@ -61,7 +63,7 @@ def run(work: Path, minutes: float = 10, rate: float = 5, sip_port: int = 28360)
             "records": counts, "before": before, "after": after, "rss_growth_mib": growth,
             "cpu_pct_of_core": load["cpu_pct_mean"], "rss_peak_mib": load["rss_peak_mib"],
             "machine_busy_cores": load["machine_busy_cores"], "loadavg": load["loadavg"],
-            "checks": checks, "passed": all(checks.values())}
+            "core_exit": core_exit, "checks": checks, "passed": all(checks.values())}
 
 
 def main() -> int:
