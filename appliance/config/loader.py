@@ -247,12 +247,12 @@ _SECTIONS: dict[str, Builder] = {
                               "hours": _table(IvrHours, {"weekly": _table_list(IvrWeekly)})}),
     "queue": _table_list(QueueConfig),
     "prompts": _table(PromptsConfig),
+    "voicemail": _table(VoicemailConfig),
     "acd": _table(AcdConfig),
     "recording": _table(RecordingConfig),
     "desk": _table(DeskConfig),
     "retention": _table(RetentionConfig),
     "backup": _table(BackupConfig),
-    "voicemail": _table(VoicemailConfig),
 }
 
 

@@ -64,7 +64,7 @@
     const list = el("ul", "callers");
     for (const w of waiting) {
       const row = el("li", "caller");
-      const num = el("bdi", "num", digits(w.caller || "?"));
+      const num = el("bdi", "num", digits(w.caller_shown || w.caller || "?"));
       num.dir = "ltr";
       const wait = el("span", "wait");
       wait.dataset.start = waitStart(w);
@@ -158,7 +158,7 @@
   function renderMenuCaller(c) {
     const row = el("div", "menu-caller");
     row.dataset.call = c.call_id;
-    const num = el("bdi", "num", digits(c.caller || "?"));
+    const num = el("bdi", "num", digits(c.caller_shown || c.caller || "?"));
     num.dir = "ltr";
     row.append(num, el("span", "menu-id", T.menu_label + ": " + (c.menu || "")));
     return row;
@@ -209,8 +209,11 @@
     const box = document.getElementById("alarms");
     box.hidden = !alarms.length;
     box.replaceChildren(...alarms.map((a) => {
-      const row = el("div", "alarm");
-      row.append(el("strong", "", a.source + ": "), el("span", "", a.message || ""));
+      // each part isolated: a Latin source ("gsm:gsm1") keeps its place in Persian text
+      const row = el("div", "alarm"), source = el("bdi", "", a.source), text = el("bdi", "", a.message || "");
+      text.dir = "auto";
+      row.append(el("strong", "", ""), text);
+      row.firstChild.append(source, ": ");
       return row;
     }));
   }
@@ -312,7 +315,8 @@
     const box = document.getElementById("action-error");
     clearTimeout(errorTimer);
     box.hidden = !message;
-    box.textContent = message ? "⚠ " + T.action_failed + ": " + message : "";
+    // the core's message isolated: English or numbers keep their order on a Persian page
+    box.textContent = message ? "⚠ " + T.action_failed + ": \u2068" + message + "\u2069" : "";
     if (message) errorTimer = setTimeout(() => { box.hidden = true; }, 10000);
   }
 
