@@ -36,7 +36,7 @@ install_app() {
 
 install_system_files() {
     local sd="$repo/systemd"
-    install -m 0644 "$sd"/*.service "$sd"/*.timer "$root/etc/systemd/system/"
+    install -m 0644 "$sd"/*.service "$sd"/*.timer "$sd"/*.path "$root/etc/systemd/system/"
     install -D -m 0644 "$sd/sysusers.d/callbox.conf" "$root/usr/lib/sysusers.d/callbox.conf"
     install -D -m 0644 "$sd/tmpfiles.d/callbox.conf" "$root/usr/lib/tmpfiles.d/callbox.conf"
     install -D -m 0644 "$sd/journald.conf.d/callbox.conf" "$root/etc/systemd/journald.conf.d/callbox.conf"
@@ -50,7 +50,7 @@ install_system_files() {
     in_root systemd-sysusers
     in_root systemctl enable callbox-core.service callbox-web.service \
         callbox-firstboot.service callbox-tls.service callbox-growdata.service \
-        callbox-core-retry.timer \
+        callbox-core-retry.timer callbox-tls-reload.path callbox-poweroff.path \
         systemd-networkd.service systemd-resolved.service systemd-timesyncd.service \
         avahi-daemon.service
     # No swap on the card, ever (Raspberry Pi OS would add a swap file).
