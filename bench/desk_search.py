@@ -6,7 +6,6 @@ the store. The data sets are generated here (seeded, so runs compare)."""
 from __future__ import annotations
 
 import random
-import sqlite3
 import time
 from pathlib import Path
 

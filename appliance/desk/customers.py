@@ -243,7 +243,8 @@ class Customers:
                 # newest first: rowid order lets LIMIT stop early (bm25 would score
                 # every match of a two-letter prefix)
                 "SELECT rowid FROM customer_search WHERE customer_search MATCH ? "
-                "ORDER BY rowid DESC LIMIT ?", (fts_query(q), limit if ids is None else SEARCH_MAX))]
+                "ORDER BY rowid DESC LIMIT ?",
+                (fts_query(q), limit if ids is None else SEARCH_MAX))]
             ids = found if ids is None else [i for i in ids if i in set(found)]
         if ids is None:
             ids = [r[0] for r in self.conn.execute(

@@ -65,7 +65,8 @@ class Orders:
             raise BadInput(N_("an order is a ride or a visit, not %(kind)s"), kind=kind)
         pickup = str(data.get("pickup") or "").strip()
         if not pickup:
-            raise BadInput(N_("give the address") if kind == "visit" else N_("give the pickup address"))
+            raise BadInput(N_("give the address") if kind == "visit"
+                           else N_("give the pickup address"))
         number = self.customers.number(str(data.get("number") or ""))
         inform = str(data.get("inform") or "")
         if inform not in INFORM:

@@ -29,7 +29,7 @@ from appliance.desk.streets import Streets
 from appliance.desk.tracker import DeskTracker, EVENT_TYPES as TRACKER_EVENTS
 from appliance.events import EventBus
 from appliance.store.db import db_path, open_db
-from harness import PCAPS, office_toml, sipp, wait_for
+from harness import PCAPS, office_toml, sipp
 from web import create_app, make_server
 
 pytestmark = pytest.mark.browser
@@ -226,7 +226,8 @@ def test_the_card_appears_while_the_call_rings_the_dispatcher(office, web, brows
         assert states["anna"] == "ringing"  # still ringing: nobody has answered yet
         card = browser.find_element(By.ID, "card")
         assert "alert" in card.get_attribute("class")  # blacklisted: red before answering
-        assert "unpaid fare" in card.text and "0912 123 4567" in card.text  # as the office writes it
+        assert "unpaid fare" in card.text
+        assert "0912 123 4567" in card.text  # as the office writes it
         assert browser.find_element(By.ID, "desk-state").text == "Ringing"
         browser.save_screenshot("/tmp/callbox-desk-ringing.png")
         _wait(browser, lambda d: d.find_element(By.ID, "desk-state").text == "On a call", 10)
