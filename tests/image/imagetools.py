@@ -144,9 +144,18 @@ class Console:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A TCP port free on 127.0.0.1, and the one after it (HTTP and HTTPS forwards)."""
+    for _ in range(100):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no two free ports in a row")
 
 
 AUTOLOGIN = """\
@@ -196,7 +205,8 @@ def isolated_netns() -> bool:
 
 
 def _netdev(http_port: int) -> str:
-    forwards = [f"hostfwd=tcp:127.0.0.1:{http_port}-:80"]
+    # HTTP on http_port, HTTPS (the box's TLS front) on the port after it.
+    forwards = [f"hostfwd=tcp:127.0.0.1:{http_port}-:80", f"hostfwd=tcp:127.0.0.1:{http_port + 1}-:443"]
     if not isolated_netns():  # user network isolated from everything but one TCP port
         return ",".join(["user,id=lan,restrict=on", *forwards])
     # In the empty namespace the guest may call the host's SIPp phone (10.0.2.2), and the
