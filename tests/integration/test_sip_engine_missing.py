@@ -34,8 +34,8 @@ def test_core_without_pjsua2_reports_the_missing_engine(tmp_path):
             assert time.monotonic() < deadline
             time.sleep(0.1)
         status = ControlClient(socket_path(tmp_path / "data")).status()
-        assert {"source": "sip", "message": "SIP engine missing: the pjsua2 module is not installed"} \
-            in status["alarms"]
+        alarms = {(a["source"], a["message"]) for a in status["alarms"]}
+        assert ("sip", "SIP engine missing: the pjsua2 module is not installed") in alarms
         [line] = [l for l in status["lines"] if l["kind"] == "sip"]
         assert line["state"] == "alarm" and "SIP engine missing" in line["detail"]
         time.sleep(1.0)
