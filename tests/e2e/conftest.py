@@ -7,6 +7,7 @@ import shutil
 import pytest
 
 from appliance.telephony.gsm.sim.modem import SimModem
+from browsers import chromium
 from harness import Office, free_port
 
 
@@ -37,3 +38,11 @@ def modem(tmp_path):
     sim = SimModem("quectel", tmp_path / "modem", name="gsm1", audio_source="tone").start()
     yield sim
     sim.stop()
+
+
+@pytest.fixture
+def browser(tmp_path):
+    """A headless Chromium with its own profile, quit after the test."""
+    driver = chromium(tmp_path / "chromium-profile")
+    yield driver
+    driver.quit()

@@ -8,10 +8,7 @@ import threading
 import time
 
 import pytest
-from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -29,38 +26,19 @@ from appliance.desk.streets import Streets
 from appliance.desk.tracker import DeskTracker, EVENT_TYPES as TRACKER_EVENTS
 from appliance.events import EventBus
 from appliance.store.db import db_path, open_db
+from browsers import chromium
 from harness import PCAPS, office_toml, sipp
 from web import create_app, make_server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 PASSWORD = "pa55word"
-
-
-def _chromium(profile) -> webdriver.Chrome:
-    options = Options()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
-                 f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-
-
-@pytest.fixture
-def browser(tmp_path):
-    driver = _chromium(tmp_path / "chromium-profile")
-    yield driver
-    driver.quit()
 
 
 @pytest.fixture
 def other_browser(tmp_path):
     """A second person's browser (its own cookies): another open desk."""
-    driver = _chromium(tmp_path / "chromium-profile-2")
+    driver = chromium(tmp_path / "chromium-profile-2")
     yield driver
     driver.quit()
 
