@@ -41,7 +41,8 @@ def main() -> int:
     plan = [("ivr", {"calls": args.calls}), ("dispatch", {"calls": max(100, args.calls)}),
             ("lamps", {}), ("gsm_audio", None),
             ("load", {"seconds": args.load_seconds}), ("flash", {}), ("web_memory", {}),
-            ("desk_search", {}), ("desk_live", {}), ("ivr_reload", {}), ("queue_strategies", {})]
+            ("desk_search", {}), ("desk_live", {}), ("ivr_reload", {}), ("queue_strategies", {}),
+            ("crash_restart", {})]
     for name, kwargs in plan:
         if args.only and name not in args.only:
             continue
