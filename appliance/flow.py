@@ -12,6 +12,8 @@ from typing import Callable, Protocol
 
 from appliance import events as ev
 from appliance.acd.acd import Acd
+from appliance.endings import box_ended
+from appliance.i18n import causes
 from appliance.ivr.menu import Action, MenuTree
 from appliance.ivr.session import IvrSession
 
@@ -128,7 +130,7 @@ class CallFlow:
         if owner is not None:
             owner.hung_up(call_id, event.reason)
         elif self._acd.owns(call_id):
-            self._acd.caller_hung_up(call_id, event.reason)
+            self._acd.caller_hung_up(call_id, event.reason, event.code)
         elif closed is not None:
             self._bus.publish(ev.CallEnded(call_id=call_id, disposition="abandoned",
                                            hangup_cause="caller hung up: office closed",
@@ -137,6 +139,9 @@ class CallFlow:
             self._bus.publish(ev.CallEnded(call_id=call_id, disposition="failed",
                                            hangup_cause=self._causes.get(call_id, "menu: hang up"),
                                            ended_by="box"))
+        elif session is not None and (cut := box_ended(event.code, event.reason)):
+            self._bus.publish(ev.CallEnded(call_id=call_id, disposition="failed",
+                                           hangup_cause=cut.cause, ended_by="box"))
         elif session is not None:
             self._bus.publish(ev.CallEnded(call_id=call_id, disposition="abandoned",
                                            hangup_cause="caller hung up in the menu",
@@ -157,6 +162,8 @@ class CallFlow:
     # ------------------------------------------------------------ IVR outcome
     def _routed(self, call_id: str, action: Action) -> None:
         session = self.ivr.pop(call_id, None)
+        if session is not None and session.no_input:
+            self._causes[call_id] = causes.MENU_NO_INPUT  # kept unless the action says more
         self._leave_menu(call_id, action, session.language if session else "", reason="ivr")
 
     def _leave_menu(self, call_id: str, action: Action, language: str, reason: str) -> None:

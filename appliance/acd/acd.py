@@ -20,6 +20,7 @@ from appliance.acd.overflow import OverflowMixin
 from appliance.acd.presence import PresenceMixin
 from appliance.acd.strategies import STRATEGIES, Context
 from appliance.config.model import AcdConfig, DispatcherConfig, QueueConfig
+from appliance.endings import box_ended
 from appliance.errors import CallboxError
 
 log = logging.getLogger("callbox.acd")
@@ -204,21 +205,26 @@ class Acd(PresenceMixin, OverflowMixin):
     def owns(self, call_id: str) -> bool:
         return call_id in self.waiting or call_id in self.talks or call_id in self._farewell
 
-    def caller_hung_up(self, call_id: str, reason: str) -> None:
+    def caller_hung_up(self, call_id: str, reason: str, code: int = 0) -> None:
         if self.farewell_hung_up(call_id):
             return  # sent away, or a callback keeping its place (the entry stays queued)
+        cut = box_ended(code, reason)  # a timeout or a failed line, not the caller
         if call_id in self.waiting:
             self._reach.pop(call_id, None)
             self._hops.pop(call_id, None)
             waiting = self._leave(call_id)
-            self._end(call_id, "abandoned", f"caller hung up while waiting ({reason})", "caller")
+            if cut:
+                self._end(call_id, "failed", cut.cause, "box")
+            else:
+                self._end(call_id, "abandoned", f"caller hung up while waiting ({reason})", "caller")
             log.info("call_id=%s abandoned after %.1f s", call_id, self._now() - waiting.since)
             self.dispatch()
         elif call_id in self.talks:
             talk = self.talks.pop(call_id)
             self._control.hangup(talk.leg_id)
             self._finish_talk(talk)
-            self._end(call_id, "answered", "caller hung up", "caller")
+            self._end(call_id, "failed" if cut and cut.failed else "answered",
+                      cut.cause if cut else "caller hung up", "box" if cut else "caller")
 
     def leg_ringing(self, leg_id: str) -> None:
         pass  # the dispatcher was already shown as ringing when the leg was placed
@@ -261,7 +267,9 @@ class Acd(PresenceMixin, OverflowMixin):
             del self.talks[talk.call_id]
             self._control.hangup(talk.call_id)
             self._finish_talk(talk)
-            self._end(talk.call_id, "answered", "dispatcher hung up", "dispatcher")
+            cut = box_ended(code, reason)
+            self._end(talk.call_id, "answered", cut.cause if cut else "dispatcher hung up",
+                      "box" if cut else "dispatcher")
 
     # ------------------------------------------------------------- dispatch
     def dispatch(self) -> None:

@@ -29,6 +29,10 @@ BOX_RESTARTED = N_("box restarted")
 HUNG_UP_BEFORE_TONE = N_("caller hung up before the voicemail tone")
 VOICEMAIL_LEFT = N_("voicemail left")
 VOICEMAIL_TOO_SHORT = N_("no voicemail: the message was too short")
+# ended by the box or its line, not the caller (appliance/endings.py)
+TIMEOUT = N_("timeout: %(what)s")  # the SIP engine's per-call limits, params below
+LINE_FAILED = N_("line failed: %(reason)s")  # a GSM modem failed under the call
+MENU_NO_INPUT = N_("menu: no input")
 # callbacks
 DISPATCHER_PHONE_REFUSED = N_("dispatcher's phone did not answer (%(reason)s)")
 DISPATCHER_PHONE_TIMEOUT = N_("dispatcher's phone did not answer in time")
@@ -49,6 +53,7 @@ REASONS = (
     N_("Normal call clearing"), N_("Busy Here"), N_("Request Terminated"), N_("Decline"),
     N_("Not Found"), N_("Temporarily Unavailable"), N_("Service Unavailable"),
     N_("Request Timeout"),
+    N_("no ACK"), N_("no RTP"), N_("silence"), N_("max duration"),
 )
 
 # alarms raised with plain English text (no msgid yet); the web translates them as text

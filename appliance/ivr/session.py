@@ -73,6 +73,7 @@ class IvrSession:
         self.menu_id = tree.root
         self.language = language or tree.language
         self.tries = 0
+        self.no_input = False  # routed by the menu's fallback after the caller pressed nothing
         self._token = 0
         self._timer: ev.Timer | None = None
         self._digit = ""
@@ -136,6 +137,7 @@ class IvrSession:
     def _retry(self, apology: str) -> None:
         self.tries += 1
         if self.tries > self._tree.menu(self.menu_id).retries:
+            self.no_input = apology == "no_input"
             self._act(self._tree.fallback(self.menu_id))
             return
         self.state = State.PROMPTING
