@@ -42,7 +42,7 @@ def main() -> int:
             ("lamps", {}), ("gsm_audio", None),
             ("load", {"seconds": args.load_seconds}), ("flash", {}), ("web_memory", {}),
             ("desk_search", {}), ("desk_live", {}), ("ivr_reload", {}), ("queue_strategies", {}),
-            ("crash_restart", {})]
+            ("crash_restart", {}), ("gsm_faults", {})]
     for name, kwargs in plan:
         if args.only and name not in args.only:
             continue
