@@ -183,6 +183,47 @@ class CallHungUp(Event):
 
 
 @dataclass(frozen=True)
+class TransferRequested(Event):
+    """A dispatcher's phone sent REFER on its leg (appliance/telephony/sip/refer.py).
+    ``target``: the Refer-To URI; ``replaces``: its Replaces (an attended REFER), or ""."""
+    leg_id: str
+    target: str
+    replaces: str = ""
+
+
+@dataclass(frozen=True)
+class TransferStarted(Event):
+    """The box rings ``to_dispatcher`` to take over ``call_id`` (appliance/transfer)."""
+    call_id: str
+    from_dispatcher: str
+    to_dispatcher: str
+    mode: str  # blind | attended
+    leg_id: str = ""
+
+
+@dataclass(frozen=True)
+class CallTransferred(Event):
+    """The caller now talks to ``to_dispatcher``; ``from_dispatcher``'s leg is released."""
+    call_id: str
+    from_dispatcher: str
+    to_dispatcher: str
+    mode: str
+    legs: tuple = ()  # the two legs now bridged
+
+
+@dataclass(frozen=True)
+class TransferFailed(Event):
+    """No transfer: ``returned_to`` is the dispatcher the caller is back with, or
+    ``queue:<name>`` (their leg had gone: the caller waits at the front)."""
+    call_id: str
+    from_dispatcher: str
+    to_dispatcher: str
+    mode: str
+    reason: str
+    returned_to: str = ""
+
+
+@dataclass(frozen=True)
 class CallWaiting(Event):
     """A second caller rings a line that is busy with ``call_id`` (GSM +CCWA).
     ``caller`` is empty once that second caller has gone."""

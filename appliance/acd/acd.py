@@ -15,6 +15,7 @@ from typing import Callable
 from appliance import events as ev
 from appliance.acd import announce
 from appliance.acd.agents import Agent, AgentState, AgentTrigger
+from appliance.acd.handover import HandoverMixin
 from appliance.acd.hold import HoldPlayer
 from appliance.acd.overflow import OverflowMixin
 from appliance.acd.presence import PresenceMixin
@@ -67,7 +68,7 @@ class Conversation:
 DEFAULT_HANDLE_S = 120.0  # assumed length of a conversation before any was measured
 
 
-class Acd(PresenceMixin, OverflowMixin):
+class Acd(PresenceMixin, OverflowMixin, HandoverMixin):
     def __init__(self, queues: list[QueueConfig], dispatchers: list[DispatcherConfig], control,
                  prompt: Callable[[str], str], bus, monotonic: Callable[[], float],
                  settings: AcdConfig | None = None, music: Callable[[str], str | None] | None = None):
@@ -263,6 +264,8 @@ class Acd(PresenceMixin, OverflowMixin):
             self._refused(offer, f"{code} {reason}")
             return
         talk = next((t for t in self.talks.values() if t.leg_id == leg_id), None)
+        if talk is not None and self.transfer_holds(talk.call_id):
+            return  # a transfer under way keeps the caller (appliance/transfer)
         if talk is not None:
             del self.talks[talk.call_id]
             self._control.hangup(talk.call_id)

@@ -13,7 +13,8 @@ from appliance import events as ev
 from appliance.desk.events import DeskChanged
 
 EVENT_TYPES = (ev.CallOffered, ev.CallPlaced, ev.CallQueued, ev.DispatcherRinging,
-               ev.DispatcherNoAnswer, ev.CallBridged, ev.CallEnded)
+               ev.DispatcherNoAnswer, ev.CallBridged, ev.CallEnded, ev.CallTransferred,
+               ev.TransferFailed)
 
 
 @dataclass
@@ -51,6 +52,12 @@ class DeskTracker:
                 if call_id == event.call_id and name != event.dispatcher:
                     self._clear(name)  # ring-all: someone else answered
             self._set(event.dispatcher, event.call_id, "talking")
+        elif isinstance(event, ev.CallTransferred):  # appliance/transfer: B has the caller
+            self._clear(event.from_dispatcher)
+            self._set(event.to_dispatcher, event.call_id, "talking")
+        elif isinstance(event, ev.TransferFailed):
+            if self.desks.get(event.to_dispatcher, ("",))[0] == event.call_id:
+                self._clear(event.to_dispatcher)
         elif isinstance(event, ev.CallEnded):
             for name, (call_id, _) in list(self.desks.items()):
                 if call_id == event.call_id:

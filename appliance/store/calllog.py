@@ -26,15 +26,15 @@ from pathlib import Path
 from typing import Callable
 
 from appliance.events import (
-    CallBridged, CallEnded, CallOffered, CallPlaced, CallQueued, CallRejected, Event, IvrStepped,
-    utcnow,
+    CallBridged, CallEnded, CallOffered, CallPlaced, CallQueued, CallRejected, CallTransferred,
+    Event, IvrStepped, TransferFailed, utcnow,
 )
 from appliance.store.db import iso, open_db
 
 log = logging.getLogger("callbox.calllog")
 
 EVENT_TYPES = (CallOffered, CallPlaced, IvrStepped, CallQueued, CallBridged, CallEnded,
-               CallRejected)
+               CallRejected, CallTransferred, TransferFailed)
 RETRY_S = 3.0  # how often records kept in memory (disk full) are tried again
 MAX_KEPT = 20_000  # events kept in memory at most (~ a few thousand calls); older are lost, counted
 # A call's first and last writes: on disk within ``commit_s``.
@@ -99,6 +99,7 @@ class CallLog:
             CallOffered: self._offered, CallPlaced: self._placed, IvrStepped: self._ivr_stepped,
             CallQueued: self._queued, CallBridged: self._bridged,
             CallEnded: self._ended, CallRejected: self._rejected,
+            CallTransferred: self._transferred, TransferFailed: self._transferred,
         }
 
     # -- bus side ----------------------------------------------------------------
@@ -287,6 +288,17 @@ class CallLog:
             "UPDATE calls SET ivr_path = CASE WHEN ivr_path = '' THEN ?"
             " ELSE ivr_path || ',' || ? END WHERE call_id = ? AND ended_at IS NULL",
             (e.step, e.step, e.call_id)).rowcount
+
+    def _transferred(self, conn: sqlite3.Connection, e: CallTransferred | TransferFailed) -> int:
+        # A transfer is a step of the call's path: transfer:<mode>:<from>><to>[:failed];
+        # once it succeeded, the record's dispatcher is the one who took the call over.
+        failed = isinstance(e, TransferFailed)
+        step = f"transfer:{e.mode}:{e.from_dispatcher}>{e.to_dispatcher}" + (":failed" if failed else "")
+        return conn.execute(
+            "UPDATE calls SET dispatcher = CASE WHEN ? THEN dispatcher ELSE ? END,"
+            " ivr_path = CASE WHEN ivr_path = '' THEN ? ELSE ivr_path || ',' || ? END"
+            " WHERE call_id = ? AND ended_at IS NULL",
+            (failed, e.to_dispatcher, step, step, e.call_id)).rowcount
 
     def _queued(self, conn: sqlite3.Connection, e: CallQueued) -> int:
         # The first queue entry starts the wait (a transfer does not reset it).

@@ -1,0 +1,1 @@
+"""Blind and attended transfer of a caller from one dispatcher to another."""
