@@ -22,6 +22,9 @@ from appliance.telephony.sip.recorder import CallRecorder
 from appliance.supervision.actions import supervision_actions
 from appliance.supervision.supervise import EVENT_TYPES as SUPERVISION_EVENTS, Supervision
 from appliance.telephony.sip.conference import AudioPaths
+from appliance.telephony.sip.refer import ReferNotices
+from appliance.transfer.actions import transfer_actions
+from appliance.transfer.service import EVENT_TYPES as TRANSFER_EVENTS, Transfers
 from appliance.callback import EVENT_TYPES as CALLBACK_EVENTS, Callbacks
 from appliance.config.model import Config, GsmConfig
 from appliance.control.protocol import socket_path
@@ -115,6 +118,7 @@ class Core:
                    "ivr_reload": self.ivr.reload, "ivr_status": self.ivr.status,
                    **sip_actions(self.router), **queue_actions(self.acd, self.on_bus),
                    **supervision_actions(self.supervision, self.on_bus),
+                   **transfer_actions(self.transfers, self.on_bus),
                    **self.desk.actions.actions(), **self._tech_tools().actions(),
                    "config_reload": self._reloader().reload,
                    **options.extra_actions}
@@ -178,6 +182,11 @@ class Core:
                                        AudioPaths(lambda: self.router.engine), bus,
                                        self.config.acd.supervisor_phone)
         bus.subscribe(self.supervision.handle, SUPERVISION_EVENTS)
+        self.transfers = self.acd.transfers = Transfers(
+            self.acd, self.router, AudioPaths(lambda: self.router.engine), bus,
+            lambda queue: self.acd.music(queue) or self.prompts.path("hold_music"),
+            ReferNotices(lambda: self.router.engine))
+        bus.subscribe(self.transfers.handle, TRANSFER_EVENTS)
 
     def _self_service_port(self) -> Any:
         try:
@@ -366,11 +375,12 @@ class Core:
         return box["value"]
 
     def status(self) -> dict:
-        domain = self.on_bus(self.flow.status)
+        domain = self.on_bus(lambda: {**self.flow.status(), "transfers": self.transfers.status()})
         queues = [{"name": q["name"], "waiting": q["waiting"]} for q in domain["queues"]]
         return {"office": self.config.office.name, "version": __version__, "lines": self.router.status(),
                 "dispatchers": domain["dispatchers"], "queues": queues,
                 "in_menu": domain["in_menu"], "lamps": self.lamps.status(),
+                "transfers": domain["transfers"],
                 "capacity": self.router.capacity().__dict__,
                 "calllog": {**self.calllog.stats(), "kept": self.calllog.kept()},
                 "alarms": [{"source": s, "message": a.message, "msgid": a.msgid, "params": a.params}

@@ -21,6 +21,7 @@ from web import admin
 from web import ivr, voicemail
 from web import queues
 from web import recordings
+from web import transfers
 from web import health as health_page
 from web.context import EXTENSION, WebContext
 from web.secret import load_or_create_secret
@@ -70,6 +71,6 @@ def create_app(config: Config, data_dir: Path | str,
     render.register(app)
     for blueprint in (auth.bp, live.bp, calls.bp, messages.bp, health_page.bp, api.bp, desk.bp,
                       admin.bp, admin.tools_bp, ivr.bp, voicemail.bp, queues.bp,
-                      recordings.bp):
+                      recordings.bp, transfers.bp):
         app.register_blueprint(blueprint)
     return app

@@ -85,6 +85,14 @@ LIVE_JS: dict[str, str] = {
     "whisper": N_("Whisper"),
     "barge": N_("Barge in"),
     "escalate": N_("Call the supervisor in"),
+    "transfer": N_("Transfer"),
+    "consult": N_("Consult"),
+    "transfer_to": N_("Transfer to"),
+    "transfer_complete": N_("Complete transfer"),
+    "transfer_cancel": N_("Cancel"),
+    "xfer_ringing-blind": N_("Transferring to %(name)s…"),
+    "xfer_ringing-consult": N_("Calling %(name)s; the caller is on hold"),
+    "xfer_consulting": N_("Talking to %(name)s; the caller is on hold"),
 }
 
 CALLBACK_JS: dict[str, str] = {

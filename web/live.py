@@ -35,6 +35,7 @@ def index():
         "pauseReasons": list(web_context().config.acd.pause_reasons),
         "superviseUrl": url_for("queues.supervise", call_id="__call__"),
         "escalateUrl": url_for("queues.escalate", name="__name__"),
+        "transferUrl": url_for("transfers.start", call_id="__call__"),
         "canSupervise": has_role(*ACTION_ROLES) and bool(web_context().config.acd.supervisor_phone),
         "canSwitchDemo": has_role(*ACTION_ROLES),
         "callersUrl": url_for("api.action", name="callers"),

@@ -65,6 +65,9 @@ ROUTE_ROLES: dict[str, tuple[str, ...] | str] = {
     "queues.pause_report": MANAGERS,
     "queues.supervise": MANAGERS,
     "queues.escalate": OFFICE,  # a dispatcher only their own call (may_pause)
+    "transfers.start": OFFICE,  # a dispatcher only their own call (may_pause, web/transfers)
+    "transfers.complete": OFFICE,
+    "transfers.cancel": OFFICE,
     "recordings.page": MANAGERS,  # playback is audited (web/recordings)
     "recordings.list_api": MANAGERS,
     "recordings.audio": MANAGERS,

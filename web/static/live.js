@@ -91,7 +91,56 @@
     if (canPause(d.name) && d.state !== "offline") box.append(pauseButton(d));
     if (canPause(d.name) && cfg.presenceUrls) box.append(presenceButton(d));
     if (d.state === "busy" && d.on_call) box.append(...supervisionButtons(d));
+    if (canPause(d.name)) box.append(...transferControls(d));
     return box;
+  }
+
+  function actButton(label, cls, url, body) {
+    const button = el("button", cls, label);
+    button.type = "button";
+    button.addEventListener("click", () => { button.disabled = true; act(url, body || {}); });
+    return button;
+  }
+
+  // Transfer a call to a free dispatcher: Transfer (blind) or Consult (attended). While
+  // one is under way: what happens, Complete transfer (attended) and Cancel.
+  function transferControls(d) {
+    if (!cfg.transferUrl) return [];
+    const moving = (latest.transfers || []).find((t) => t.from === d.name);
+    const box = el("div", "transfer-box");
+    if (moving) {
+      const url = cfg.transferUrl.replace("__call__", encodeURIComponent(moving.call_id));
+      box.dataset.transfer = moving.state;
+      box.append(el("span", "transfer-state", fill(tr("xfer_" + moving.state, moving.state),
+                                                   {name: moving.to})));
+      if (moving.mode === "attended" && !moving.from_leg_gone) {
+        box.append(actButton(T.transfer_complete, "transfer-complete", url + "/complete"));
+      }
+      box.append(actButton(T.transfer_cancel, "transfer-cancel", url + "/cancel"));
+      return [box];
+    }
+    const free = (latest.dispatchers || []).filter((o) => o.name !== d.name && o.state === "available");
+    if (d.state !== "busy" || !d.on_call || !free.length) return [];
+    const url = cfg.transferUrl.replace("__call__", encodeURIComponent(d.on_call));
+    const pick = el("select", "transfer-pick");
+    pick.setAttribute("aria-label", T.transfer_to);
+    for (const other of free) {
+      const option = el("option", "", other.name);
+      option.value = other.name;
+      pick.append(option);
+    }
+    box.append(pick);
+    for (const [label, cls, mode] of [[T.transfer, "transfer-blind", "blind"],
+                                      [T.consult, "transfer-consult", "attended"]]) {
+      const button = el("button", cls, label);
+      button.type = "button";
+      button.addEventListener("click", () => {
+        button.disabled = true;
+        act(url, {to: pick.value, mode});  // the name picked when clicked
+      });
+      box.append(button);
+    }
+    return [box];
   }
 
   // Managers: listen / whisper / barge on a live call; a dispatcher: call the supervisor in.
@@ -218,7 +267,9 @@
     }));
   }
 
+  let latest = {};  // the status being drawn (transfers, who is free)
   function render(status) {
+    latest = status;
     renderAlarms(status.alarms || []);
     replace("queues", (status.queues || []).map(renderQueue), T.nobody_waiting);
     replace("in-menu", (status.in_menu || []).map(renderMenuCaller), T.nobody_in_menu);

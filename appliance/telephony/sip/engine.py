@@ -37,11 +37,13 @@ try:  # the box may run without the wheel: report it, never crash-loop
     from appliance.telephony.sip import pjobjects
     from appliance.telephony.sip.media import MediaMixin
     from appliance.telephony.sip.prefilter import RequestFilter
+    from appliance.telephony.sip.refer import ReferMixin  # REFER: callbox decides, not pjsua
 except ImportError:  # pragma: no cover - exercised on images built without the wheel
     pj = None
     pjobjects = None
     MediaMixin = object
     RequestFilter = None
+    ReferMixin = type("ReferMixin", (), {})
 
 Publish = Callable[[ev.Event], None]
 
@@ -109,7 +111,7 @@ class _PjLogWriter(pj.LogWriter if pj else object):  # type: ignore[misc]
             log.debug("pjsua: %s", text)
 
 
-class SipEngine(PolicingMixin, MediaMixin):
+class SipEngine(PolicingMixin, ReferMixin, MediaMixin):
     """Implements the SIP half of ``CallControl``; see appliance/telephony/ports.py."""
 
     def __init__(self, settings: SipSettings, publish: Publish,

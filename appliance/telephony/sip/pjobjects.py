@@ -56,6 +56,13 @@ class EngineCall(pj.Call):
     def onStreamDestroyed(self, prm: Any) -> None:
         self._engine.on_stream_destroyed(self.leg_id, prm.streamIdx)
 
+    def onCallTsxState(self, prm: Any) -> None:
+        # An incoming REFER is answered here, so pjsua's default never dials its target.
+        self._engine.on_tsx_state(self.leg_id, prm)
+
+    def onCallTransferRequest(self, prm: Any) -> None:
+        prm.statusCode = 603  # only reached if refer.py could not answer: never follow it
+
     def onDtmfDigit(self, prm: Any) -> None:
         method = "info" if prm.method == pj.PJSUA_DTMF_METHOD_SIP_INFO else "rfc2833"
         self._engine.on_dtmf(self.leg_id, prm.digit, method)

@@ -1,0 +1,199 @@
+"""Transfers between dispatchers through the real SIP engine and conference bridge.
+
+The caller (SIPp) echoes every RTP packet it receives. Dispatcher A is either a SIPp
+phone that answers, talks, then sends REFER in the dialog (tests/e2e/scenarios/
+phone_refer.xml: it checks the 202, the NOTIFY "100 Trying" and the final NOTIFY's
+sipfrag, then expects the box's BYE), or a pjsua2 sim-phone sending a 1 kHz tone.
+Dispatcher B is a sim-phone sending 600 Hz. Every sim-phone records what it hears, so B
+hearing its own 600 Hz back means the caller is connected to B.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from harness import (PCAPS, SCENARIOS, free_port, goertzel_share, office_toml, read_wav, sipp,
+                     tone_wav, wait_for)
+
+pytestmark = [pytest.mark.sip]
+
+HEARD = 0.05
+QUEUE_OPTS = 'members = ["anna"]\nwrapup_s = 1.0\nring_timeout_s = 6.0'
+
+
+def _toml(office) -> str:
+    return office_toml(office.sip_port, [("anna", "101", office.phone_ports[0], 17),
+                                         ("ben", "102", office.phone_ports[1], 18)],
+                       rtp_port=office.rtp_port, queue_opts=QUEUE_OPTS)
+
+
+def _refer_phone(office, final_re: str = "", talk_ms: int = 2500,
+                 scenario: str = "phone_refer.xml") -> subprocess.Popen:
+    """Anna's phone: SIPp UAS that REFERs the caller to ben (extension 102)."""
+    text = (SCENARIOS / scenario).read_text()
+    for key, value in {"talk_ms": talk_ms, "final_re": final_re,
+                       "refer_to": f"sip:102@127.0.0.1:{office.sip_port}"}.items():
+        text = text.replace("{" + key + "}", str(value))
+    path = office.tmp / "run-phone_refer.xml"
+    path.write_text(text)
+    log = open(office.tmp / "phone_refer.log", "wb")
+    return subprocess.Popen(
+        ["sipp", "-sf", str(path), "-i", "127.0.0.1", "-p", str(office.phone_ports[0]),
+         "-mp", str(free_port(span=4)), "-rtp_echo", "-nostdin", "-m", "1", "-trace_err",
+         "-timeout", "90s", "-timeout_error"], cwd=office.tmp, stdout=log, stderr=subprocess.STDOUT)
+
+
+def _caller(office, talk_ms: int) -> tuple[threading.Thread, dict]:
+    done: dict = {}
+    thread = threading.Thread(target=lambda: done.update(result=sipp(
+        office, "caller.xml", echo=True, timeout=90,
+        template={"greet_ms": 1500, "talk_ms": talk_ms, "voice": ""},
+        keys={"dtmf_pcap": PCAPS / "dtmf_2833_1.pcap"})[0]))
+    thread.start()
+    return thread, done
+
+
+def _people(office) -> dict[str, dict]:
+    return {d["name"]: d for d in office.control.status()["dispatchers"]}
+
+
+def _record(office) -> dict:
+    return office.ended_records(1, timeout=20)[-1]
+
+
+def _report(office, phone: str) -> dict:
+    calls = wait_for(lambda: [c for c in office.phone_calls() if c["phone"] == phone], 15,
+                     what=f"phone {phone}'s report")
+    return calls[-1]
+
+
+def _finish(phone: subprocess.Popen, caller: threading.Thread, done: dict, office) -> None:
+    caller.join(90)
+    assert done["result"].returncode == 0, done["result"].stdout[-2000:]
+    assert phone.wait(60) == 0, (office.tmp / "phone_refer.log").read_text()[-3000:]
+
+
+def test_blind_transfer_by_refer_moves_the_caller_to_b(office, tmp_path):
+    office.start_core(_toml(office))
+    office.start_phones([f"102@127.0.0.1:{office.phone_ports[1]}"],
+                        voice=tone_wav(tmp_path / "b.wav", 600, seconds=30), answer_after="2-2")
+    phone = _refer_phone(office, final_re="SIP/2.0 200")
+    caller, done = _caller(office, talk_ms=14000)
+    call_id = wait_for(lambda: _people(office)["anna"].get("on_call"), 20, what="anna on the call")
+    ringing = wait_for(lambda: (s := office.control.status())["transfers"] and s, 15,
+                       what="the REFER turned into a transfer")
+    assert ringing["transfers"][0]["mode"] == "blind"
+    assert {d["name"]: d["state"] for d in ringing["dispatchers"]}["ben"] == "ringing"
+    people = wait_for(lambda: (p := _people(office))["ben"].get("on_call") == call_id and p,
+                      15, what="ben has the caller")
+    assert people["ben"]["state"] == "busy" and people["anna"]["state"] in ("wrapup", "available")
+    lamps = office.pins(17, 18)
+    assert lamps[18][-1][1] is True  # ben's lamp on
+    wait_for(lambda: office.pins(17)[17][-1][1] is False, 5, what="anna's lamp off")
+    _finish(phone, caller, done, office)
+    record = _record(office)
+    assert record["dispatcher"] == "ben" and record["disposition"] == "answered"
+    assert "transfer:blind:anna>ben" in record["ivr_path"].split(",")
+    heard, rate = read_wav(_report(office, "102")["recording"])
+    share = goertzel_share(heard, 600, rate)
+    print("ben hears his own tone back from the caller:", share)
+    assert share > HEARD
+
+
+def test_blind_transfer_that_b_does_not_answer_returns_the_caller_to_a(office, tmp_path):
+    office.start_core(_toml(office))
+    office.start_phones([f"102@127.0.0.1:{office.phone_ports[1]},mode=noanswer"])
+    phone = _refer_phone(office, final_re="SIP/2.0 408")
+    caller, done = _caller(office, talk_ms=16000)
+    call_id = wait_for(lambda: _people(office)["anna"].get("on_call"), 20, what="anna on the call")
+    wait_for(lambda: office.control.status()["transfers"], 15, what="the transfer")
+    back = wait_for(lambda: not (s := office.control.status())["transfers"] and s, 15,
+                    what="the transfer given up (ring timeout 6 s)")
+    people = {d["name"]: d for d in back["dispatchers"]}
+    assert people["anna"]["state"] == "busy" and people["anna"]["on_call"] == call_id
+    assert people["ben"]["state"] == "available"
+    _finish(phone, caller, done, office)  # the caller hung up at the end: anna got the BYE
+    record = _record(office)
+    assert record["dispatcher"] == "anna" and record["disposition"] == "answered"
+    assert "transfer:blind:anna>ben:failed" in record["ivr_path"].split(",")
+    assert record["hangup_cause"] == "caller hung up"
+
+
+def test_an_attended_refer_from_a_phone_is_refused_and_the_call_goes_on(office, tmp_path):
+    office.start_core(_toml(office))
+    office.start_phones([f"102@127.0.0.1:{office.phone_ports[1]}"])
+    phone = _refer_phone(office, scenario="phone_refer_replaces.xml")
+    caller, done = _caller(office, talk_ms=9000)
+    call_id = wait_for(lambda: _people(office)["anna"].get("on_call"), 20, what="anna on the call")
+    wait_for(lambda: "attended REFER" in (office.tmp / "core.log").read_text(), 15,
+             what="the refusal in the core's log")
+    status = office.control.status()
+    assert status["transfers"] == [] and _people(office)["ben"]["state"] == "available"
+    sip = next(line for line in status["lines"] if line["name"] == "sip")
+    assert sip["library_calls"] == sip["calls"] == 2  # pjsua dialled nothing itself
+    _finish(phone, caller, done, office)
+    record = _record(office)
+    assert record["dispatcher"] == "anna" and "transfer" not in record["ivr_path"]
+    assert office.phone_calls() == []  # ben's phone never rang
+
+
+def _post(base: str, token: str, path: str, body: dict) -> dict:
+    request = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Authorization": f"Bearer {token}",
+                                              "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+@pytest.fixture
+def web(office):
+    from appliance.auth.users import UserStore
+    from appliance.config.loader import load_toml
+    from web import create_app
+    from web.server import make_server
+
+    office.start_core(_toml(office))
+    app = create_app(load_toml(office.tmp / "callbox.toml"), office.data, office.control)
+    server = make_server(app, "127.0.0.1", 0)
+    threading.Thread(target=server.run, daemon=True).start()
+    yield f"http://127.0.0.1:{server.effective_port}", UserStore(office.data).create_token("supervisor")
+    server.close()
+
+
+def test_attended_transfer_from_the_web_consults_then_hands_over(office, web, tmp_path):
+    base, token = web
+    office.start_phones([f"101@127.0.0.1:{office.phone_ports[0]}"],
+                        voice=tone_wav(tmp_path / "a.wav", 1000, seconds=40), answer_after="0.5-0.5")
+    office.start_phones([f"102@127.0.0.1:{office.phone_ports[1]}"],
+                        voice=tone_wav(tmp_path / "b.wav", 600, seconds=40), answer_after="1-1")
+    caller, done = _caller(office, talk_ms=15000)
+    call_id = wait_for(lambda: _people(office)["anna"].get("on_call"), 20, what="anna on the call")
+    started = _post(base, token, f"/api/calls/{call_id}/transfer", {"to": "ben", "mode": "attended"})
+    assert started["result"]["state"] == "ringing-consult"
+    wait_for(lambda: [t for t in office.control.status()["transfers"] if t["state"] == "consulting"],
+             15, what="anna consulting ben")
+    time.sleep(2.5)  # not waiting for a condition: 2.5 s of A and B talking, recorded
+    _post(base, token, f"/api/calls/{call_id}/transfer/complete", {})
+    people = wait_for(lambda: (p := _people(office))["ben"].get("on_call") == call_id and p,
+                      10, what="ben has the caller")
+    assert people["anna"]["state"] in ("wrapup", "available")
+    anna_call = _report(office, "101")  # anna's phone was hung up by the box
+    assert anna_call["answered"] and caller.is_alive()  # released while the caller talks on
+    caller.join(90)
+    assert done["result"].returncode == 0, done["result"].stdout[-2000:]
+    record = _record(office)
+    assert record["dispatcher"] == "ben"
+    assert "transfer:attended:anna>ben" in record["ivr_path"].split(",")
+    anna, rate = read_wav(anna_call["recording"])
+    ben, _ = read_wav(_report(office, "102")["recording"])
+    shares = {"anna hears ben": goertzel_share(anna, 600, rate),
+              "ben hears anna": goertzel_share(ben, 1000, rate),
+              "ben hears the caller": goertzel_share(ben, 600, rate)}
+    print(shares)
+    assert all(share > HEARD for share in shares.values())
