@@ -20,7 +20,7 @@ from typing import Any, Callable
 from appliance.config.model import (
     AcdConfig, RecordingConfig, Config, DeskConfig, DispatcherConfig, GsmConfig, IvrConfig, IvrHours, IvrMenu, IvrWeekly,
     LampsConfig, RetentionConfig, BackupConfig,
-    OfficeConfig, PromptsConfig, QueueConfig, SipConfig, SipTrunk, VoicemailConfig, WebConfig,
+    OfficeConfig, PromptsConfig, QueueConfig, RouteConfig, SipConfig, SipTrunk, VoicemailConfig, WebConfig,
 )
 from appliance.errors import ConfigError
 from appliance.config.validate import (  # noqa: F401  (re-exported: the public names)
@@ -241,6 +241,7 @@ _SECTIONS: dict[str, Builder] = {
     "web": _table(WebConfig),
     "sip": _table(SipConfig, {"trunk": _table_list(SipTrunk)}),
     "gsm": _table_list(GsmConfig),
+    "route": _table_list(RouteConfig),
     "dispatcher": _table_list(DispatcherConfig),
     "lamps": _table(LampsConfig),
     "ivr": _table(IvrConfig, {"menus": _table_list(IvrMenu),

@@ -29,6 +29,17 @@ class SipTrunk:
     registrar: str
     username: str = ""
     password: str = ""
+    max_calls: int = 0  # calls at once through this trunk (the contract's); 0 = no limit
+
+
+@dataclass
+class RouteConfig:
+    """``[[route]]``: calls out to numbers starting with ``prefix`` (docs/config.md)."""
+    prefix: str = ""  # "+98912" matches E.164, "0912" the number as dialled here; "" = all
+    lines: list[str] = field(default_factory=list)  # GSM lines / trunks, in preference order
+    strip: int = 0  # leading characters removed from the matched form before dialling
+    prepend: str = ""  # added in front after strip
+    cost: dict[str, float] = field(default_factory=dict)  # line -> cost: cheapest free first
 
 
 @dataclass
@@ -226,6 +237,7 @@ class Config:
     web: WebConfig = field(default_factory=WebConfig)
     sip: SipConfig = field(default_factory=SipConfig)
     gsm: list[GsmConfig] = field(default_factory=list)
+    route: list[RouteConfig] = field(default_factory=list)
     dispatcher: list[DispatcherConfig] = field(default_factory=list)
     lamps: LampsConfig = field(default_factory=LampsConfig)
     ivr: IvrConfig = field(default_factory=IvrConfig)

@@ -17,6 +17,7 @@ from appliance.config.model import (
     Config, DispatcherConfig, GsmConfig, IvrConfig, OfficeConfig, QueueConfig, SipConfig,
 )
 from appliance.config.ivrcheck import check_ivr_tree
+from appliance.config.routecheck import check_routes
 
 LANGUAGES = ("fa", "ru", "en")
 GSM_PROFILES = ("quectel", "simcom", "huawei", "sim800", "auto")
@@ -143,6 +144,7 @@ def _validate(cfg: Config, data: dict, problems: _Problems) -> None:
     _check_sip(cfg.sip, problems)
     _check_gsm(cfg.gsm, problems)
     lines = _check_line_names(cfg, problems)
+    check_routes(cfg, problems)
     _check_dispatchers(cfg.dispatcher, problems)
     _check_queues(cfg.queue, cfg.dispatcher, problems)
     _check_queue_extras(cfg, problems)

@@ -27,6 +27,7 @@ from appliance.telephony.sip.admission import SlotBudget, socket_call_rate
 from appliance.telephony.sip.guard import GuardPolicy, SipGuard
 from appliance.telephony.sip.peers import registrar_uri
 from appliance.telephony.sip.policing import PolicingMixin
+from appliance.telephony.sip.trunks import TrunkDialMixin
 from appliance.telephony.sip.watchdog import CallWatch, Limits
 
 log = logging.getLogger("callbox.sip")
@@ -111,7 +112,7 @@ class _PjLogWriter(pj.LogWriter if pj else object):  # type: ignore[misc]
             log.debug("pjsua: %s", text)
 
 
-class SipEngine(PolicingMixin, ReferMixin, MediaMixin):
+class SipEngine(PolicingMixin, TrunkDialMixin, ReferMixin, MediaMixin):
     """Implements the SIP half of ``CallControl``; see appliance/telephony/ports.py."""
 
     def __init__(self, settings: SipSettings, publish: Publish,
@@ -379,6 +380,7 @@ class SipEngine(PolicingMixin, ReferMixin, MediaMixin):
         call = pjobjects.EngineCall(self, account, call_id, pj_call_id)
         leg = Leg(call_id, call, inbound=True, watch=CallWatch(self.settings.limits,
                                                                self._clock(), inbound=True))
+        leg.extra["line"] = self._line_for(src_address.rsplit(":", 1)[0])  # a trunk's, or ours
         self._legs[call_id] = leg
         info = call.getInfo()  # before any hangup: a rejected call's object dies in its callback
         caller_raw, callee = user_of_uri(info.remoteUri), user_of_uri(info.localUri)
@@ -394,7 +396,8 @@ class SipEngine(PolicingMixin, ReferMixin, MediaMixin):
         self._answer_call(call, 200)
         leg.answered = True
         leg.watch.answered(self._clock())
-        self._publish(ev.CallOffered(call_id=call_id, line=account.name, kind="sip", caller=caller,
+        self._publish(ev.CallOffered(call_id=call_id, line=leg.extra["line"], kind="sip",
+                                     caller=caller,
                                      caller_raw=caller_raw, callee=callee,
                                      remote_uri=info.remoteUri,
                                      source=src_address.rsplit(":", 1)[0]))
@@ -490,8 +493,13 @@ class SipEngine(PolicingMixin, ReferMixin, MediaMixin):
         if not self.budget.allow_leg(used, self._callers_without_leg(exclude=for_call)):
             self._publish(ev.LegEnded(leg_id=leg_id, code=503, reason="no call slot free"))
             return
-        call = pjobjects.EngineCall(self, self._accounts[0], leg_id)
-        leg = Leg(leg_id, call, inbound=False, for_call=for_call,
+        try:
+            account, uri, line = self._dial_target(uri)  # trunk:<name>/<number> (trunks.py)
+        except LookupError as exc:
+            self._publish(ev.LegEnded(leg_id=leg_id, code=404, reason=str(exc)))
+            return
+        call = pjobjects.EngineCall(self, account, leg_id)
+        leg = Leg(leg_id, call, inbound=False, for_call=for_call, extra={"line": line},
                   watch=CallWatch(self.settings.limits, self._clock(), inbound=False))
         self._legs[leg_id] = leg
         prm = pj.CallOpParam(True)
