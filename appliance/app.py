@@ -59,6 +59,9 @@ from appliance.system.health_watch import HealthWatch
 from appliance.settings.reload import ConfigReloader
 from appliance.system.techtools import TechTools
 from appliance.telephony.router import CallRouter
+from appliance.routing.lines import LineBoard
+from appliance.routing.service import (EVENT_TYPES as OUTBOUND_EVENTS, OutboundRouter,
+                                       routes_from_config)
 from appliance.telephony.sip.vmrecorder import VoicemailRecorder
 from appliance.voicemail.box import VoicemailBox
 from appliance.voicemail.store import VoicemailStore
@@ -106,8 +109,10 @@ class Core:
         # One pin factory for lamps and buttons: it is what notices a pin used twice.
         factory = options.pin_factory or make_pin_factory(config.lamps.pin_factory)
         self._wire_ivr(factory, {q.name for q in direct})
+        self.outbound = self._outbound_router()
         self.callbacks = Callbacks(self.acd, self.router, self.bus, self.prompts.path,
-                                   lines=self.router.lines, country=config.office.country)
+                                   lines=self.router.lines, country=config.office.country,
+                                   outbound=self.outbound)
         self._wire_queue()
         self.lamps = LampBoard(factory, lamps_from_config(config), self.bus.publish)
         self.buttons = ButtonBoard(factory, buttons_from_config(config), self._button_pressed)
@@ -188,6 +193,13 @@ class Core:
             ReferNotices(lambda: self.router.engine))
         bus.subscribe(self.transfers.handle, TRANSFER_EVENTS)
 
+    def _outbound_router(self) -> OutboundRouter:
+        """Calls out (callbacks, the informer) go by [[route]] on a free GSM line or trunk."""
+        board = LineBoard(lambda: self.router.lines, lambda: self.router.engine,
+                          self.config.sip.trunk)
+        return OutboundRouter(routes_from_config(self.config.route), board.snapshot,
+                              self.config.office.country, names=board.names)
+
     def _self_service_port(self) -> Any:
         try:
             from appliance.desk.selfservice import SelfService
@@ -229,7 +241,9 @@ class Core:
 
         ports = InformerPorts(send_sms=send_sms, gsm_line=line_name,
                               synthesize=lambda text, out: synth.synthesize(text, voice, out),
-                              sms_status=sms_status)
+                              sms_status=sms_status,
+                              route=lambda number: self.outbound.route(
+                                  number, prefer=cfg.desk.line).uri)
         return DeskParts(cfg, db_path(self.data_dir), self.data_dir / "desk", self.bus,
                          self.router, self.on_bus, ports)
 
@@ -258,6 +272,7 @@ class Core:
         # Order matters only for readability: each subscriber is isolated.
         self.bus.subscribe(self.flow.handle)
         self.bus.subscribe(self.callbacks.handle, CALLBACK_EVENTS)
+        self.bus.subscribe(self.outbound.handle, OUTBOUND_EVENTS)
         self.bus.subscribe(self.calllog.handle, CALLLOG_EVENTS)
         self.bus.subscribe(self.lamps.handle, LAMP_EVENTS)
         self.bus.subscribe(self.control.handle_event)

@@ -2,7 +2,8 @@
 
 A dispatcher clicks "Call back" next to a number. The box rings the dispatcher's phone
 (leg A); when they answer it plays "calling_customer" to them and calls the customer (leg B)
-through a GSM line (``gsm:<line>/<number>``) or, for a SIP address, the SIP engine;
+through the line the outbound router picks (``gsm:<line>/<number>`` or
+``trunk:<name>/<number>``, appliance/routing) or, for a SIP address, the SIP engine;
 when the customer answers the two legs are bridged. Whichever side hangs up, the
 other is hung up too and the dispatcher wraps up like after a queue call.
 
@@ -108,14 +109,17 @@ def dial_string(number: str) -> str:
 
 class Callbacks:
     """Click-to-call. ``lines`` are the GSM line names (the router's ``lines`` dict works:
-    it is read at each call, so lines added later count); the first is the default."""
+    it is read at each call, so lines added later count); the first is the default.
+    ``outbound`` (an ``OutboundRouter``), when given, picks the line instead: GSM lines
+    and trunks by the ``[[route]]`` rules, free lines only."""
 
     def __init__(self, acd, control, bus, prompt: Callable[[str], str], *,
                  lines: Collection[str] = (), country: str = "IR", sip_line: str = "sip",
                  ring_timeout_s: float = RING_TIMEOUT_S,
                  customer_timeout_s: float = RING_TIMEOUT_S,
-                 monotonic: Callable[[], float] = time.monotonic):
+                 monotonic: Callable[[], float] = time.monotonic, outbound=None):
         self._acd = acd
+        self._outbound = outbound
         self._control = control
         self._bus = bus
         self._prompt = prompt
@@ -131,7 +135,8 @@ class Callbacks:
     # ------------------------------------------------------------ the action
     @property
     def gsm_lines(self) -> Collection[str]:
-        return self._lines
+        """Lines a customer can be called back on (GSM lines, and trunks when routed)."""
+        return self._outbound.lines() if self._outbound is not None else self._lines
 
     def start(self, dispatcher: str, number: str, line: str = "", *, queue: str = "",
               on_end: Callable[[bool], None] | None = None) -> str:
@@ -141,12 +146,16 @@ class Callbacks:
         if agent is None:
             raise CallboxError(N_("no dispatcher named %(name)s"), name=dispatcher)
         dial = dial_string(number)
-        uri, line_name = self._route(dial, line)
         call_id = uuid.uuid4().hex
+        uri, line_name = self._route(dial, line, call_id, bool(queue))
         cb = Callback(call_id, dispatcher, to_e164(dial, self._country), line_name, uri,
                       leg_a="cb-a-" + uuid.uuid4().hex[:12], leg_b="cb-b-" + uuid.uuid4().hex[:12],
                       placed=self._now(), queue=queue, on_end=on_end)
-        self._acd.reserve(dispatcher, cb.leg_a)  # raises unless the dispatcher is free
+        try:
+            self._acd.reserve(dispatcher, cb.leg_a)  # raises unless the dispatcher is free
+        except Exception:
+            self._release_line(call_id)
+            raise
         self.active[call_id] = cb
         self._by_leg[cb.leg_a] = (cb, "a")
         self._bus.publish(ev.CallPlaced(call_id=call_id, line=line_name, number=cb.number,
@@ -159,12 +168,19 @@ class Callbacks:
         self._control.originate(cb.leg_a, agent.phone, caller_id=cb.number)
         return call_id
 
-    def _route(self, dial: str, line: str) -> tuple[str, str]:
-        """(URI of leg B, line name for the call record)."""
+    def _route(self, dial: str, line: str, call_id: str = "",
+               place_kept: bool = False) -> tuple[str, str]:
+        """(URI of leg B, line name for the call record). A queue's callback prefers the
+        line the caller came in on; click-to-call with a line asks for that line."""
         if _SIP_URI.match(dial):
             if line:
                 raise ValueError(N_("a SIP address cannot be called through a GSM line"))
             return dial, self._sip_line
+        if self._outbound is not None:  # held until the callback ends (_end)
+            choice = self._outbound.route(
+                dial, line="" if place_kept else line, prefer=line if place_kept else "",
+                owner=call_id, hold_s=self._ring_timeout_s + self._customer_timeout_s + 5.0)
+            return choice.uri, choice.line
         if line and line not in self._lines:
             raise CallboxError(N_("no GSM line named %(name)s"), name=line)
         name = line or next(iter(self._lines), "")
@@ -203,6 +219,7 @@ class Callbacks:
         cb.timer = self._bus.call_later(self._customer_timeout_s,
                                         lambda: self._fire(cb, Input.B_TIMEOUT))
         self._control.originate(cb.leg_b, cb.uri)
+        self._release_line(cb.call_id)  # from now on the line itself shows the call
 
     def _do_connect(self, cb: Callback, reason: str) -> None:
         self._cancel(cb)
@@ -248,11 +265,16 @@ class Callbacks:
         self._by_leg.pop(cb.leg_a, None)
         self._by_leg.pop(cb.leg_b, None)
         self._acd.release(cb.dispatcher)
+        self._release_line(cb.call_id)
         log.info("call_id=%s callback ended: %s (%s)", cb.call_id, disposition, cause)
         self._bus.publish(ev.CallEnded(call_id=cb.call_id, disposition=disposition,
                                        hangup_cause=cause, ended_by=by))
         if cb.on_end is not None:
             cb.on_end(cb.dispatcher_answered)
+
+    def _release_line(self, call_id: str) -> None:
+        if self._outbound is not None:
+            self._outbound.release(call_id)
 
     @staticmethod
     def _cancel(cb: Callback) -> None:

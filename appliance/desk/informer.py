@@ -22,6 +22,7 @@ from appliance.desk.events import OrderChanged
 from appliance.desk.messages import CustomerTexts
 from appliance.desk.orders import minutes_left
 from appliance.desk.service import DeskService
+from appliance.errors import CallboxError
 from appliance.store.db import parse_iso
 
 log = logging.getLogger("callbox.desk.informer")
@@ -36,6 +37,9 @@ class InformerPorts:
     gsm_line: Callable[[], str | None]  # the line calls go out on, None when there is none
     synthesize: Callable[[str, str], None]  # (text, wav path) -> writes the WAV
     sms_status: Callable[[int], str | None]  # message id -> sending|sent|delivered|failed
+    # number -> the URI to call it on (outbound routing: a GSM line or a trunk); raises
+    # CallboxError when no line is free. None: the GSM line of ``gsm_line``.
+    route: Callable[[str], str] | None = None
 
 
 class Informer:
@@ -127,9 +131,8 @@ class Informer:
         if do_not_call:
             self._store(order["id"], "skipped", "do not call")
             return
-        line = self._ports.gsm_line()
-        if not line:
-            self._store(order["id"], "failed", "no GSM line to call through")
+        uri = self._uri(order)
+        if not uri:
             return
         wav = ""
         if mode == "call":
@@ -139,8 +142,21 @@ class Informer:
             except Exception as exc:
                 self._store(order["id"], "failed", f"speech: {exc}")
                 return
-        uri = f"gsm:{line}/{order['number']}"
         self._bus.call_soon(lambda: self._calls.dial(order["id"], uri, mode, wav))
+
+    def _uri(self, order: dict) -> str:
+        """Where the call goes, or "" after storing why it cannot go out now."""
+        if self._ports.route is not None:
+            try:
+                return self._ports.route(order["number"])
+            except CallboxError as exc:
+                self._store(order["id"], "failed", f"no line: {exc}")
+                return ""
+        line = self._ports.gsm_line()
+        if not line:
+            self._store(order["id"], "failed", "no GSM line to call through")
+            return ""
+        return f"gsm:{line}/{order['number']}"
 
     def _store(self, order_id: int, status: str, detail: str) -> None:
         with self._service.orders() as orders:
