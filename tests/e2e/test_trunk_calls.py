@@ -84,6 +84,9 @@ def test_a_callback_goes_out_through_the_registered_trunk(office, provider):
     invite = wait_for(lambda: re.search(r"^INVITE (\S+) SIP/2.0", provider.text(), re.M), 5,
                       what="the INVITE at the provider")
     assert invite.group(1) == f"sip:00989121234567@{PROVIDER}:{provider.port}"
+    text = provider.text()  # challenged with 401, the INVITE came again with the digest
+    assert len(re.findall(r"^INVITE ", text, re.M)) == 2
+    assert re.search(r"^INVITE [^\n]*\n(?:[^\n]+\n)*?Authorization: Digest", text, re.M)
     assert re.search(rf"^From: .*sip:{USER}@{PROVIDER}", provider.text(), re.M)
     assert (record["call_id"], record["direction"], record["line"], record["callee"],
             record["dispatcher"], record["disposition"]) == (
