@@ -20,6 +20,7 @@ from appliance.recording.service import EVENT_TYPES as RECORDING_EVENTS, CallRec
 from appliance.recording.store import RecordingStore
 from appliance.telephony.sip.recorder import CallRecorder
 from appliance.supervision.actions import supervision_actions
+from appliance.supervision.conversations import LiveConversations
 from appliance.supervision.supervise import EVENT_TYPES as SUPERVISION_EVENTS, Supervision
 from appliance.telephony.sip.conference import AudioPaths
 from appliance.telephony.sip.refer import ReferNotices
@@ -183,7 +184,7 @@ class Core:
                                                         key, path)),
                                        store, self.writer.submit)
         bus.subscribe(self.recording.handle, RECORDING_EVENTS)
-        self.supervision = Supervision(self.acd, self.router,
+        self.supervision = Supervision(LiveConversations(self.acd, self.callbacks), self.router,
                                        AudioPaths(lambda: self.router.engine), bus,
                                        self.config.acd.supervisor_phone)
         bus.subscribe(self.supervision.handle, SUPERVISION_EVENTS)

@@ -188,6 +188,10 @@ class Callbacks:
             raise CallboxError(N_("there is no GSM line to call a phone number through"))
         return f"gsm:{name}/{dial}", name
 
+    def talking(self) -> list[Callback]:
+        """Callbacks whose two legs are bridged (supervision can join them)."""
+        return [cb for cb in self.active.values() if cb.phase == Phase.TALKING]
+
     # ------------------------------------------------------------ bus subscriber
     def handle(self, event: ev.Event) -> None:
         """Bus subscriber for LegRinging/LegAnswered/LegEnded (see ``EVENT_TYPES``)."""

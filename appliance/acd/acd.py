@@ -477,6 +477,14 @@ class Acd(PresenceMixin, OverflowMixin, HandoverMixin):
                    "pause_pending": a.pause_after, "logout_pending": a.logout_after,
                    "pause_reason": a.pause_reason, "auto_paused": a.pause_reason == "auto",
                    "queues": sorted(a.queues), "missed_in_a_row": a.misses,
-                   "on_call": next((t.call_id for t in self.talks.values() if t.agent == a.name), None)}
+                   "on_call": self._on_call(a.name)}
                   for a in self.agents.values()]
         return {"dispatchers": agents, "queues": queues}
+
+    def _on_call(self, name: str) -> str | None:
+        """The conversation a dispatcher is on: a queue call or a bridged callback."""
+        talk = next((t.call_id for t in self.talks.values() if t.agent == name), None)
+        if talk is None and self.callbacks is not None:
+            talk = next((cb.call_id for cb in self.callbacks.talking()
+                         if cb.dispatcher == name), None)
+        return talk

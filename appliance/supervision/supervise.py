@@ -1,4 +1,6 @@
-"""A supervisor joins a live queue conversation from their own phone.
+"""A supervisor joins a live conversation from their own phone: a queue call, a call
+from a ``dispatcher:NAME`` menu action, a callback or a click-to-call
+(``conversations.LiveConversations``).
 
 The box rings ``[acd] supervisor_phone``; once answered the conference bridge gets the
 paths of the mode (``from → to`` = who hears whom):
@@ -70,8 +72,8 @@ class Session:
 
 
 class Supervision:
-    def __init__(self, acd, control, audio, bus, supervisor_phone: str):
-        self._acd = acd
+    def __init__(self, conversations, control, audio, bus, supervisor_phone: str):
+        self._live = conversations  # LiveConversations: get(call_id), of(dispatcher)
         self._control = control
         self._audio = audio  # AudioPaths: connect(pairs) / disconnect(pairs)
         self._bus = bus
@@ -84,7 +86,7 @@ class Supervision:
         supervision already on it."""
         if mode not in MODES:
             raise ValueError(N_("mode must be listen, whisper or barge"))
-        talk = self._acd.talks.get(call_id)
+        talk = self._live.get(call_id)
         if talk is None:
             raise CallboxError(N_("no conversation %(call)s to join") % {"call": call_id})
         current = next((s for s in self.sessions.values() if s.call_id == call_id), None)
@@ -92,19 +94,19 @@ class Supervision:
             return self._switch(current, mode)
         if not self.phone:
             raise CallboxError(N_("no supervisor phone is configured ([acd] supervisor_phone)"))
-        session = Session(call_id, call_id, talk.leg_id, talk.agent,
+        session = Session(call_id, talk.caller_leg, talk.dispatcher_leg, talk.dispatcher,
                           "sup-" + uuid.uuid4().hex[:12], mode)
         self.sessions[session.leg] = session
         session.timer = self._bus.call_later(RING_TIMEOUT_S,
                                              lambda: self._fire(session, "timeout"))
         log.info("call_id=%s supervisor rung to %s", call_id, mode)
-        self._control.originate(session.leg, self.phone, caller_id=talk.agent,
-                                for_call=call_id)
+        self._control.originate(session.leg, self.phone, caller_id=talk.dispatcher,
+                                for_call=talk.caller_leg)
         return {"call_id": call_id, "mode": mode, "state": str(session.phase)}
 
     def escalate(self, dispatcher: str) -> dict:
         """A dispatcher's one click: the supervisor joins their current call (barge)."""
-        talk = next((t for t in self._acd.talks.values() if t.agent == dispatcher), None)
+        talk = self._live.of(dispatcher)
         if talk is None:
             raise CallboxError(N_("dispatcher %(name)s is not on a call") % {"name": dispatcher})
         return self.supervise(talk.call_id, "barge")

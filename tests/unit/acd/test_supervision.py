@@ -4,9 +4,11 @@ tested end to end in tests/e2e/test_supervision_audio.py)."""
 import pytest
 
 from appliance import events as ev
+from appliance.callback import Callbacks
 from appliance.errors import CallboxError
+from appliance.supervision.conversations import LiveConversations
 from appliance.supervision.supervise import Supervision, paths
-from calllogic_fakes import leg_to, make_acd
+from calllogic_fakes import leg_to, make_acd, prompt, taxi_queue
 
 
 class Paths:
@@ -23,11 +25,20 @@ class Paths:
         self.log.append(("disconnect", tuple(pairs)))
 
 
+def wire(bus, control, acd, phone="sip:200@127.0.0.1:5090"):
+    callbacks = Callbacks(acd, control, bus, prompt, lines=("gsm1",), country="IR",
+                          monotonic=bus.monotonic)
+    acd.callbacks = callbacks
+    bus.subscribe(callbacks.handle)
+    audio = Paths()
+    sup = Supervision(LiveConversations(acd, callbacks), control, audio, bus, phone)
+    bus.subscribe(sup.handle, (ev.LegAnswered, ev.LegEnded, ev.CallEnded))
+    return callbacks, sup, audio
+
+
 def setup(bus, control, phone="sip:200@127.0.0.1:5090"):
     acd = make_acd(bus, control)
-    audio = Paths()
-    sup = Supervision(acd, control, audio, bus, phone)
-    bus.subscribe(sup.handle, (ev.LegAnswered, ev.LegEnded, ev.CallEnded))
+    _, sup, audio = wire(bus, control, acd, phone)
     acd.enqueue("c1", "taxi", "")
     disp = leg_to(control, "ali")
     acd.leg_answered(disp)
@@ -82,3 +93,55 @@ def test_without_a_supervisor_phone_it_is_refused(bus, control):
     acd, sup, audio, disp = setup(bus, control, phone="")
     with pytest.raises(CallboxError, match="supervisor_phone"):
         sup.supervise("c1", "listen")
+
+
+def _callback_talking(bus, control, acd, callbacks, number="09121234567"):
+    call_id = callbacks.start("ali", number)
+    a = control.originated()[-1][0]
+    bus.publish(ev.LegAnswered(leg_id=a))
+    b = control.originated()[-1][0]
+    bus.publish(ev.LegAnswered(leg_id=b))
+    return call_id, a, b
+
+
+def test_a_click_to_call_is_supervised_through_its_two_legs(bus, control):
+    acd = make_acd(bus, control)
+    callbacks, sup, audio = wire(bus, control, acd)
+    call_id, a, b = _callback_talking(bus, control, acd, callbacks)
+    ali = next(d for d in acd.status()["dispatchers"] if d["name"] == "ali")
+    assert ali["on_call"] == call_id  # the live page offers listen/whisper/barge
+    sup.supervise(call_id, "whisper")
+    leg = control.originated()[-1][0]
+    bus.publish(ev.LegAnswered(leg_id=leg))
+    assert audio.on == paths("whisper", b, a, leg)  # customer = B, dispatcher = A
+    bus.publish(ev.LegEnded(leg_id=b, code=200, reason="BYE"))  # the customer hangs up
+    assert (leg, 0) in control.hangups() and sup.sessions == {}
+
+
+def test_escalation_reaches_a_dispatcher_on_a_callback(bus, control):
+    acd = make_acd(bus, control)
+    callbacks, sup, audio = wire(bus, control, acd)
+    call_id, a, b = _callback_talking(bus, control, acd, callbacks)
+    assert sup.escalate("ali") == {"call_id": call_id, "mode": "barge", "state": "ringing"}
+
+
+def test_a_callback_still_ringing_the_customer_cannot_be_joined(bus, control):
+    acd = make_acd(bus, control)
+    callbacks, sup, audio = wire(bus, control, acd)
+    call_id = callbacks.start("ali", "09121234567")
+    bus.publish(ev.LegAnswered(leg_id=control.originated()[-1][0]))
+    with pytest.raises(CallboxError, match="no conversation"):
+        sup.supervise(call_id, "listen")
+
+
+def test_a_call_from_a_dispatcher_menu_action_is_supervised(bus, control):
+    acd = make_acd(bus, control, [taxi_queue(), taxi_queue(name="dispatcher:sara",
+                                                           members=["sara"])])
+    _, sup, audio = wire(bus, control, acd)
+    acd.enqueue("c9", "dispatcher:sara", "")
+    disp = leg_to(control, "sara")
+    acd.leg_answered(disp)
+    sup.supervise("c9", "listen")
+    leg = control.originated()[-1][0]
+    bus.publish(ev.LegAnswered(leg_id=leg))
+    assert audio.on == paths("listen", "c9", disp, leg)
