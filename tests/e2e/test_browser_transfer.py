@@ -1,6 +1,7 @@
 """A real Chromium: a dispatcher transfers their call from the live page — picks who,
-clicks Consult, sees the consultation, clicks Complete transfer. The core behind the
-control socket records the actions and changes its status like the real one."""
+clicks Consult, sees the consultation, clicks Complete transfer — and from the desk.
+The core behind the control socket records the actions and changes its status like
+the real one."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from appliance.auth import UserStore
 from appliance.config.model import Config, DispatcherConfig, OfficeConfig
 from appliance.control import ControlServer, socket_path
-from appliance.events import CallTransferred, EventBus, TransferStarted
+from appliance.events import CallTransferred, EventBus, TransferFailed, TransferStarted
 from web import create_app, make_server
 
 pytestmark = pytest.mark.browser
@@ -41,6 +42,21 @@ class Core:
                                          to_dispatcher=args["to"], mode=args["mode"]))
         return moving
 
+    def desk(self, args: dict) -> dict:
+        if self.status["dispatchers"][0]["on_call"] != "c1":
+            return {"state": "idle", "call": None}
+        return {"state": "talking", "call": {"call_id": "c1", "caller": "+989121234567",
+                                             "line": "gsm1", "queue": "taxi", "direction": "in",
+                                             "since": "2026-12-02T10:00:00Z", "state": "talking"}}
+
+    def cancel(self, args: dict) -> dict:
+        self.asked.append(("transfer_cancel", args))
+        self.status["transfers"] = []
+        self.status["dispatchers"][1]["state"] = "available"
+        self.bus.publish(TransferFailed(call_id="c1", from_dispatcher="anna", to_dispatcher="boris",
+                                        mode="blind", reason="cancelled", returned_to="anna"))
+        return {"state": "done"}
+
     def complete(self, args: dict) -> dict:
         self.asked.append(("transfer_complete", args))
         self.status["transfers"] = []
@@ -57,7 +73,8 @@ def stack(tmp_path):
     bus = EventBus()
     core = Core(bus)
     control = ControlServer(socket_path(tmp_path), lambda: core.status,
-                            {"transfer": core.transfer, "transfer_complete": core.complete},
+                            {"transfer": core.transfer, "transfer_complete": core.complete,
+                             "transfer_cancel": core.cancel, "desk": core.desk},
                             heartbeat_s=1.0)
     bus.subscribe(control.handle_event)
     bus.start()
@@ -100,12 +117,16 @@ def _text(driver, name, css):
     return _wait(driver, lambda d: [e.text for e in _in(d, name, css)])
 
 
-def test_a_dispatcher_consults_then_completes_the_transfer(stack, browser):
-    core, url, control = stack
-    browser.get(url + "/")
+def _sign_in(browser, url, page="/"):
+    browser.get(url + page)
     browser.find_element(By.NAME, "username").send_keys("anna")
     browser.find_element(By.NAME, "password").send_keys("pa55word")
     browser.find_element(By.CSS_SELECTOR, "form.login-box button").click()
+
+
+def test_a_dispatcher_consults_then_completes_the_transfer(stack, browser):
+    core, url, control = stack
+    _sign_in(browser, url)
     _wait(browser, lambda d: _in(d, "anna", ".transfer-consult"))
     _wait(browser, lambda d: control.subscriber_count == 1)
     assert _wait(browser, lambda d: [o.text for o in Select(
@@ -121,3 +142,22 @@ def test_a_dispatcher_consults_then_completes_the_transfer(stack, browser):
     _wait(browser, lambda d: not _in(d, "anna", ".transfer-box"))
     assert core.asked[-1] == ("transfer_complete", {"call_id": "c1"})
     assert _text(browser, "anna", ".badge") != ["Busy"]
+
+
+def test_the_desk_transfers_its_call_and_cancels(stack, browser):
+    core, url, control = stack
+    _sign_in(browser, url, "/desk")
+    box = '#desk-transfer'
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, box + " .transfer-blind"))
+    assert _wait(browser, lambda d: [o.text for o in Select(
+        d.find_element(By.CSS_SELECTOR, box + " .transfer-pick")).options]) == ["boris"]
+
+    def click(css):
+        _wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, css).click() or True)
+    click(box + " .transfer-blind")
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, box + " .transfer-cancel"))
+    assert core.asked == [("transfer", {"call_id": "c1", "to": "boris", "mode": "blind"})]
+    assert not browser.find_elements(By.CSS_SELECTOR, box + " .transfer-complete")  # attended only
+    click(box + " .transfer-cancel")
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, box + " .transfer-blind"))
+    assert core.asked[-1] == ("transfer_cancel", {"call_id": "c1"})

@@ -99,7 +99,8 @@ def page():
         "urls": {"desk": url_for("desk.desk_state"), "events": url_for("api.events"),
                  "customers": url_for("desk.customers"), "orders": url_for("desk.orders"),
                  "streets": url_for("desk.streets"), "drivers": url_for("desk.drivers"),
-                 "import": url_for("desk.import_streets")},
+                 "import": url_for("desk.import_streets"), "status": url_for("api.status"),
+                 "transfer": url_for("transfers.start", call_id="__call__")},
         "canChoose": has_role(*MANAGERS),
         "dispatchers": [d.name for d in web_context().config.dispatcher],
     }

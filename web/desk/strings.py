@@ -57,4 +57,12 @@ JS_STRINGS: dict[str, str] = {
     "add": N_("Add"),
     "ride": N_("Ride"),
     "visit": N_("Visit"),
+    "transfer": N_("Transfer"),  # the same words as the live page's (web/i18n_pages.py)
+    "consult": N_("Consult"),
+    "transfer_to": N_("Transfer to"),
+    "transfer_complete": N_("Complete transfer"),
+    "transfer_cancel": N_("Cancel"),
+    "xfer_ringing-blind": N_("Transferring to %(name)s…"),
+    "xfer_ringing-consult": N_("Calling %(name)s; the caller is on hold"),
+    "xfer_consulting": N_("Talking to %(name)s; the caller is on hold"),
 }

@@ -143,7 +143,54 @@
         renderCard(desk.customer, desk);
       }
       else if (!current) renderCard(null);
+      onCall = desk.state === "talking";
     } catch (err) { showError(err.message); }
+    refreshTransfer();
+  }
+
+  // ------------------------------------------------------------ transfer (web/transfers)
+  // On a call: Transfer (blind) or Consult (attended) to a free dispatcher; while one is
+  // under way: what happens, Complete transfer (attended) and Cancel.
+  let onCall = false;
+  function transferButton(label, cls, click) {
+    const button = el("button", "small " + cls, label);
+    button.type = "button";
+    button.addEventListener("click", () => { button.disabled = true; click(); });
+    return button;
+  }
+  async function refreshTransfer() {
+    const box = $("desk-transfer");
+    if (!box || !cfg.dispatcher || !cfg.urls.transfer) return;
+    let status;
+    try { status = await api(cfg.urls.status); } catch (err) { box.replaceChildren(); return; }
+    const people = status.dispatchers || [];
+    const me = people.find((d) => d.name === cfg.dispatcher) || {};
+    const moving = (status.transfers || []).find((t) => t.from === cfg.dispatcher);
+    const send = (url, body) => api(url, {method: "POST", body: body || {}})
+      .then(refreshTransfer, (err) => { showError(err.message); refreshTransfer(); });
+    box.replaceChildren();
+    if (moving) {
+      const url = cfg.urls.transfer.replace("__call__", encodeURIComponent(moving.call_id));
+      box.append(el("span", "transfer-state", tr("xfer_" + moving.state, {name: moving.to})));
+      if (moving.mode === "attended" && !moving.from_leg_gone) {
+        box.append(transferButton(T.transfer_complete, "transfer-complete", () => send(url + "/complete")));
+      }
+      box.append(transferButton(T.transfer_cancel, "transfer-cancel", () => send(url + "/cancel")));
+      return;
+    }
+    const free = people.filter((d) => d.name !== cfg.dispatcher && d.state === "available");
+    if (me.state !== "busy" || !me.on_call || !free.length) return;
+    const url = cfg.urls.transfer.replace("__call__", encodeURIComponent(me.on_call));
+    const pick = el("select", "transfer-pick");
+    pick.setAttribute("aria-label", T.transfer_to);
+    for (const d of free) {
+      const option = el("option", "", d.name);
+      option.value = d.name;
+      pick.append(option);
+    }
+    box.append(pick,
+      transferButton(T.transfer, "transfer-blind", () => send(url, {to: pick.value, mode: "blind"})),
+      transferButton(T.consult, "transfer-consult", () => send(url, {to: pick.value, mode: "attended"})));
   }
   async function showCustomer(id) {
     renderCard(await api(cfg.urls.customers + "/" + id));
@@ -503,6 +550,9 @@
       if (current && current.id && data.customer_id === current.id) showCustomer(current.id);
     });
     source.addEventListener("CoreUp", () => { refreshDesk(); refreshOrders(); });
+    for (const name of ["TransferStarted", "CallTransferred", "TransferFailed", "DispatcherStateChanged"]) {
+      source.addEventListener(name, () => { if (onCall) refreshTransfer(); });
+    }
   }
 
   // ------------------------------------------------------------ keys
