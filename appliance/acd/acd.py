@@ -23,13 +23,18 @@ from appliance.acd.strategies import STRATEGIES, Context
 from appliance.config.model import AcdConfig, DispatcherConfig, QueueConfig
 from appliance.endings import box_ended
 from appliance.errors import CallboxError
+from appliance.i18n import N_
 
 log = logging.getLogger("callbox.acd")
 
 RETRY_S = 2.0  # when every dispatcher refused, wait before ringing them again
-STATE_WORDS = {AgentState.RINGING: "ringing", AgentState.BUSY: "on a call",
-               AgentState.WRAPUP: "wrapping up a call", AgentState.PAUSED: "paused",
-               AgentState.OFFLINE: "offline"}
+NOT_FREE = {  # why a dispatcher cannot be reserved, one msgid per state (translated whole)
+    AgentState.RINGING: N_("dispatcher %(name)s is ringing; a callback needs them free"),
+    AgentState.BUSY: N_("dispatcher %(name)s is on a call; a callback needs them free"),
+    AgentState.WRAPUP: N_("dispatcher %(name)s is wrapping up a call; a callback needs them free"),
+    AgentState.PAUSED: N_("dispatcher %(name)s is paused; a callback needs them free"),
+    AgentState.OFFLINE: N_("dispatcher %(name)s is offline; a callback needs them free"),
+}
 
 
 @dataclass
@@ -439,10 +444,9 @@ class Acd(PresenceMixin, OverflowMixin, HandoverMixin):
         Only a free (available) dispatcher can be reserved."""
         agent = self.agents.get(name)
         if agent is None:
-            raise CallboxError(f"no dispatcher named {name!r}")
+            raise CallboxError(N_("no dispatcher named %(name)s"), name=name)
         if agent.state != AgentState.AVAILABLE:
-            raise CallboxError(f"dispatcher {name} is {STATE_WORDS.get(agent.state, agent.state)}"
-                               f"; a callback needs them free")
+            raise CallboxError(NOT_FREE.get(agent.state, NOT_FREE[AgentState.BUSY]), name=name)
         agent.leg_id = leg_id
         self._agent_fire(name, AgentTrigger.OFFER)
 

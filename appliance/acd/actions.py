@@ -20,7 +20,7 @@ def queue_actions(acd, on_bus: Callable[[Callable[[], Any]], Any]) -> dict[str, 
     def name_of(args: dict) -> str:
         name = str(args.get("dispatcher") or "").strip()
         if name not in acd.agents:
-            raise CallboxError(N_("no dispatcher named %(name)s") % {"name": name})
+            raise CallboxError(N_("no dispatcher named %(name)s"), name=name)
         return name
 
     def login(args: dict) -> str:

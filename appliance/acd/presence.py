@@ -24,22 +24,22 @@ class PresenceMixin:
     def _agent(self, name: str) -> Agent:
         agent = self.agents.get(name)
         if agent is None:
-            raise CallboxError(N_("no dispatcher named %(name)s") % {"name": name})
+            raise CallboxError(N_("no dispatcher named %(name)s"), name=name)
         return agent
 
     def _check_reason(self, reason: str) -> str:
         reason = (reason or "").strip()
         allowed = self._settings.pause_reasons
         if reason and reason != AUTO_REASON and allowed and reason not in allowed:
-            raise CallboxError(N_("unknown pause reason %(reason)s (allowed: %(allowed)s)")
-                               % {"reason": reason, "allowed": ", ".join(allowed)})
+            raise CallboxError(N_("unknown pause reason %(reason)s (allowed: %(allowed)s)"),
+                               reason=reason, allowed=", ".join(allowed))
         return reason
 
     def set_paused(self, name: str, paused: bool, reason: str = "") -> str:
         agent = self._agent(name)
         reason = self._check_reason(reason) if paused else ""
         if agent.state == AgentState.OFFLINE:
-            raise CallboxError(N_("dispatcher %(name)s is offline") % {"name": name})
+            raise CallboxError(N_("dispatcher %(name)s is offline"), name=name)
         if agent.state in _ON_CALL:
             if agent.pause_after != paused:  # takes effect when this call ends
                 agent.pause_after = paused
