@@ -13,6 +13,7 @@ from appliance.acd.pauselog import PauseLog
 from appliance.config.model import AcdConfig, DispatcherConfig, QueueConfig
 from appliance.control import ControlServer, socket_path
 from appliance.store.db import db_path
+from appliance.supervision.conversations import LiveConversations
 from appliance.supervision.actions import supervision_actions
 from appliance.supervision.supervise import Supervision
 
@@ -51,7 +52,7 @@ def queue_core(data_dir, bus):
 
     status = lambda: {"dispatchers": on_bus(lambda: acd.status()["dispatchers"]),  # noqa: E731
                       "queues": [], "lines": [], "lamps": []}
-    sup = Supervision(acd, NoPhones(), NoPhones(), bus, "sip:200@127.0.0.1")
+    sup = Supervision(LiveConversations(acd), NoPhones(), NoPhones(), bus, "sip:200@127.0.0.1")
     server = ControlServer(socket_path(data_dir), status,
                            {**queue_actions(acd, on_bus), **supervision_actions(sup, on_bus)},
                            heartbeat_s=0.5)
