@@ -18,8 +18,8 @@ import urllib.request
 
 import pytest
 
-from harness import (PCAPS, SCENARIOS, free_port, goertzel_share, office_toml, read_wav, sipp,
-                     tone_wav, wait_for)
+from harness import (PCAPS, SCENARIOS, free_port, goertzel_share, office_toml, read_wav, rms,
+                     sipp, tone_wav, wait_for)
 
 pytestmark = [pytest.mark.sip]
 
@@ -123,6 +123,28 @@ def test_blind_transfer_that_b_does_not_answer_returns_the_caller_to_a(office, t
     assert record["dispatcher"] == "anna" and record["disposition"] == "answered"
     assert "transfer:blind:anna>ben:failed" in record["ivr_path"].split(",")
     assert record["hangup_cause"] == "caller hung up"
+
+
+def test_while_b_rings_a_hears_nothing_and_after_no_answer_the_caller_is_back(office, tmp_path):
+    """Audio of a failed transfer: A (1 kHz) hears the caller's echo of their own tone,
+    nothing while B rings (the caller is on hold music, cut from A), then the echo again."""
+    office.start_core(_toml(office))
+    office.start_phones([f"101@127.0.0.1:{office.phone_ports[0]}"],
+                        voice=tone_wav(tmp_path / "a.wav", 1000, seconds=40), answer_after="0.3-0.3")
+    office.start_phones([f"102@127.0.0.1:{office.phone_ports[1]},mode=noanswer"])
+    caller, done = _caller(office, talk_ms=13000)
+    call_id = wait_for(lambda: _people(office)["anna"].get("on_call"), 20, what="anna on the call")
+    office.control.action("transfer", call_id=call_id, to="102", mode="blind")
+    wait_for(lambda: not office.control.status()["transfers"], 15, what="the ring timeout (6 s)")
+    caller.join(90)
+    assert done["result"].returncode == 0, done["result"].stdout[-2000:]
+    record = _record(office)
+    assert record["dispatcher"] == "anna" and record["ivr_path"].endswith("transfer:blind:anna>ben:failed")
+    anna, rate = read_wav(_report(office, "101")["recording"])
+    ringing, back = anna[3 * rate:int(5.5 * rate)], anna[-2 * rate:]
+    print("while B rang:", rms(ringing), "back:", goertzel_share(back, 1000, rate))
+    assert rms(ringing) < 0.003  # cut from the caller: no echo of anna's tone
+    assert goertzel_share(back, 1000, rate) > HEARD and rms(back) > 0.01
 
 
 def test_an_attended_refer_from_a_phone_is_refused_and_the_call_goes_on(office, tmp_path):
