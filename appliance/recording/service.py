@@ -27,7 +27,7 @@ from appliance.recording.store import RecordingStore, folder_for
 
 log = logging.getLogger("callbox.recording")
 
-EVENT_TYPES = (ev.CallBridged, ev.CallEnded)
+EVENT_TYPES = (ev.CallBridged, ev.CallEnded, ev.CallTransferred)
 MB = 1024 * 1024
 
 
@@ -70,6 +70,11 @@ class CallRecording:
             self._bridged(event)
         elif isinstance(event, ev.CallEnded) and event.call_id in self.active:
             self._recorder.stop(event.call_id)
+        elif isinstance(event, ev.CallTransferred) and event.call_id in self.active:
+            # the dispatcher who took the call over is heard in the same file, and named
+            queue, _, started, path = self.active[event.call_id]
+            self.active[event.call_id] = (queue, event.to_dispatcher, started, path)
+            self._recorder.tap(event.call_id, event.legs[1])
 
     def _bridged(self, event: ev.CallBridged) -> None:
         if event.queue not in self._record or len(event.legs) != 2:

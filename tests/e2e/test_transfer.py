@@ -11,6 +11,7 @@ hearing its own 600 Hz back means the caller is connected to B.
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import threading
 import time
@@ -49,10 +50,10 @@ def _refer_phone(office, final_re: str = "", talk_ms: int = 2500,
          "-timeout", "90s", "-timeout_error"], cwd=office.tmp, stdout=log, stderr=subprocess.STDOUT)
 
 
-def _caller(office, talk_ms: int) -> tuple[threading.Thread, dict]:
+def _caller(office, talk_ms: int, echo: bool = True) -> tuple[threading.Thread, dict]:
     done: dict = {}
     thread = threading.Thread(target=lambda: done.update(result=sipp(
-        office, "caller.xml", echo=True, timeout=90,
+        office, "caller.xml", echo=echo, timeout=90,
         template={"greet_ms": 1500, "talk_ms": talk_ms, "voice": ""},
         keys={"dtmf_pcap": PCAPS / "dtmf_2833_1.pcap"})[0]))
     thread.start()
@@ -145,6 +146,41 @@ def test_while_b_rings_a_hears_nothing_and_after_no_answer_the_caller_is_back(of
     print("while B rang:", rms(ringing), "back:", goertzel_share(back, 1000, rate))
     assert rms(ringing) < 0.003  # cut from the caller: no echo of anna's tone
     assert goertzel_share(back, 1000, rate) > HEARD and rms(back) > 0.01
+
+
+def test_a_recorded_call_keeps_recording_the_dispatcher_who_took_it_over(office, tmp_path):
+    """The caller sends no audio here: only the dispatchers' tones can be in the file."""
+    office.start_core(office_toml(office.sip_port, [("anna", "101", office.phone_ports[0], 17),
+                                                    ("ben", "102", office.phone_ports[1], 18)],
+                                  rtp_port=office.rtp_port, queue_opts=QUEUE_OPTS + "\nrecord = true"))
+    office.start_phones([f"101@127.0.0.1:{office.phone_ports[0]}"],
+                        voice=tone_wav(tmp_path / "a.wav", 1000, seconds=40), answer_after="0.3-0.3")
+    office.start_phones([f"102@127.0.0.1:{office.phone_ports[1]}"],
+                        voice=tone_wav(tmp_path / "b.wav", 600, seconds=40), answer_after="1-1")
+    caller, done = _caller(office, talk_ms=11000, echo=False)
+    call_id = wait_for(lambda: _people(office)["anna"].get("on_call"), 20, what="anna on the call")
+    wait_for(lambda: "recording " + call_id in (office.tmp / "core.log").read_text(), 10,
+             what="the recording started")
+    office.control.action("transfer", call_id=call_id, to="ben", mode="blind")
+    wait_for(lambda: _people(office)["ben"].get("on_call") == call_id, 15, what="ben has the caller")
+    caller.join(90)
+    assert done["result"].returncode == 0, done["result"].stdout[-2000:]
+
+    def row():
+        conn = sqlite3.connect(office.data / "callbox.sqlite3")
+        try:
+            return conn.execute("SELECT dispatcher, path FROM recordings").fetchone()
+        finally:
+            conn.close()
+    dispatcher, path = wait_for(row, 15, what="the recording")
+    assert dispatcher == "ben"
+    wav = tmp_path / "back.wav"
+    subprocess.run(["sox", str(office.data / path), "-r", "8000", "-b", "16", "-c", "1", str(wav)],
+                   check=True)
+    samples, rate = read_wav(wav)
+    shares = {"anna": goertzel_share(samples, 1000, rate), "ben": goertzel_share(samples, 600, rate)}
+    print(shares)
+    assert shares["anna"] > HEARD and shares["ben"] > HEARD
 
 
 def test_an_attended_refer_from_a_phone_is_refused_and_the_call_goes_on(office, tmp_path):

@@ -29,6 +29,12 @@ class CallRecorder:
         if engine is not None:
             engine._submit(lambda: self._start(engine, key, tuple(legs), path, MEDIA_WAIT_TURNS))
 
+    def tap(self, key: str, leg_id: str) -> None:
+        """One more leg into recording ``key`` (a transfer's new dispatcher)."""
+        engine = self._engine()
+        if engine is not None:
+            engine._submit(lambda: self._tap(engine, key, leg_id, MEDIA_WAIT_TURNS))
+
     def stop(self, key: str) -> None:
         engine = self._engine()
         if engine is not None:
@@ -59,6 +65,17 @@ class CallRecorder:
             return
         self._recorders[key] = (recorder, path)
         log.info("recording %s to %s", key, path)
+
+    def _tap(self, engine: Any, key: str, leg_id: str, turns: int) -> None:
+        leg, found = engine._legs.get(leg_id), self._recorders.get(key)
+        if found is None or leg is None or leg.ended:
+            return
+        if leg.media is None:
+            if turns > 0:
+                engine._submit(lambda: self._tap(engine, key, leg_id, turns - 1))
+            return
+        leg.media.startTransmit(found[0])
+        log.info("recording %s: leg %s added", key, leg_id)
 
     def _stop(self, key: str) -> None:
         # No stopTransmit (see media.py): destroying the recorder removes its port with

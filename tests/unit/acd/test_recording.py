@@ -35,6 +35,9 @@ class FakeRecorder:
         self.started.append((key, tuple(legs), path))
         write_wav(Path(path), self.seconds)
 
+    def tap(self, key, leg_id):
+        self.started.append((key + "+", (leg_id,), ""))
+
     def stop(self, key):
         path = next(p for k, _, p in self.started if k == key)
         self.service.finished(key, path)
@@ -69,6 +72,20 @@ def test_only_recorded_queues_are_recorded_both_legs_into_one_file(tmp_path):
     assert (row.call_id, row.queue, row.dispatcher, row.seconds) == ("c1", "taxi", "ali", 2.0)
     assert store.file(row).is_file()
     assert store.file(row).parent == folder_for(tmp_path, T0)
+
+
+def test_a_transferred_call_records_the_new_dispatcher_too(tmp_path):
+    now = [T0]
+    rec, recorder, store = service(tmp_path, now)
+    rec.handle(ev.CallBridged(call_id="c1", dispatcher="ali", queue="taxi", wait_s=1.0,
+                              legs=("c1", "leg-c1")))
+    rec.handle(ev.CallTransferred(call_id="c1", from_dispatcher="ali", to_dispatcher="sara",
+                                  mode="blind", legs=("c1", "xfer-1")))
+    rec.handle(ev.CallEnded(call_id="c1", disposition="answered", hangup_cause="BYE"))
+    assert [(k, legs) for k, legs, _ in recorder.started] == [("c1", ("c1", "leg-c1")),
+                                                              ("c1+", ("xfer-1",))]
+    [row] = store.list()
+    assert row.dispatcher == "sara"
 
 
 def test_ogg_is_compact(tmp_path):
