@@ -107,6 +107,24 @@ def test_blind_transfer_by_refer_moves_the_caller_to_b(office, tmp_path):
     assert share > HEARD
 
 
+def test_a_phone_that_hangs_up_right_after_its_refer_still_hands_the_caller_to_b(office, tmp_path):
+    office.start_core(_toml(office))
+    office.start_phones([f"102@127.0.0.1:{office.phone_ports[1]}"],
+                        voice=tone_wav(tmp_path / "b.wav", 600, seconds=30), answer_after="3-3")
+    phone = _refer_phone(office, scenario="phone_refer_bye.xml")
+    caller, done = _caller(office, talk_ms=13000)
+    call_id = wait_for(lambda: _people(office)["anna"].get("on_call"), 20, what="anna on the call")
+    gone = wait_for(lambda: [t for t in office.control.status()["transfers"] if t["from_leg_gone"]],
+                    15, what="anna's phone gone while ben rings")
+    assert gone[0]["to"] == "ben"
+    wait_for(lambda: _people(office)["ben"].get("on_call") == call_id, 15, what="ben has the caller")
+    _finish(phone, caller, done, office)
+    record = _record(office)
+    assert record["dispatcher"] == "ben" and "transfer:blind:anna>ben" in record["ivr_path"]
+    heard, rate = read_wav(_report(office, "102")["recording"])
+    assert goertzel_share(heard, 600, rate) > HEARD
+
+
 def test_blind_transfer_that_b_does_not_answer_returns_the_caller_to_a(office, tmp_path):
     office.start_core(_toml(office))
     office.start_phones([f"102@127.0.0.1:{office.phone_ports[1]},mode=noanswer"])
