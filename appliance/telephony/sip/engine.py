@@ -24,6 +24,7 @@ from appliance.errors import SipEngineMissing, TelephonyError
 from appliance.telephony.numbers import to_e164, user_of_uri
 from appliance.telephony.ports import Capacity, FrameSource
 from appliance.telephony.sip.admission import SlotBudget, socket_call_rate
+from appliance.telephony.sip.graveyard import Graveyard
 from appliance.telephony.sip.guard import GuardPolicy, SipGuard
 from appliance.telephony.sip.peers import registrar_uri
 from appliance.telephony.sip.policing import PolicingMixin
@@ -124,7 +125,7 @@ class SipEngine(PolicingMixin, TrunkDialMixin, ReferMixin, MediaMixin):
         self._clock = clock
         self._commands: queue.SimpleQueue = queue.SimpleQueue()
         self._legs: dict[str, Leg] = {}
-        self._graveyard: list[Any] = []
+        self._graveyard = Graveyard()  # media objects wait there before destruction
         self._accounts: list[Any] = []
         self._trunk_state: dict[str, str] = {}
         self._tokens = itertools.count(1)
@@ -243,7 +244,7 @@ class SipEngine(PolicingMixin, TrunkDialMixin, ReferMixin, MediaMixin):
             while not self._stopping.is_set():
                 self._ep.libHandleEvents(self.settings.poll_ms)
                 self._drain_commands()
-                self._graveyard.clear()
+                self._graveyard.sweep()
                 self._publish_line_state()
                 self.heartbeat = now = self._clock()
                 if now >= self._next_sweep:

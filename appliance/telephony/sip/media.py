@@ -86,13 +86,21 @@ class MediaMixin:
         leg.player = player
 
     def _stop_player(self, leg: Leg) -> None:
-        # No stopTransmit: pjmedia 2.15 queues conference operations, and a disconnect
-        # queued after a call's port is gone asserts and aborts the process. Destroying
-        # the player removes its port together with its connections.
+        # Cut the player off first, so the bridge stops reading it, and destroy it only
+        # later (graveyard.py: destroyed while still read, it crashed pjmedia's event
+        # thread at end of file). Only while the leg lives: pjmedia 2.15 queues conference
+        # operations, and a disconnect queued after a call's port is gone asserts; an
+        # ended leg's port takes its connections with it.
         leg.pending_play = None
         player, leg.player = leg.player, None
-        if player is not None:
-            self._graveyard.append(player)  # destroyed after this loop turn, never in a callback
+        if player is None:
+            return
+        if not leg.ended and leg.media is not None:
+            try:
+                player.stopTransmit(leg.media)
+            except pj.Error as exc:
+                log.debug("leg=%s stop player: %s", leg.leg_id, exc.info())
+        self._graveyard.append(player)  # destroyed a second later, never in a callback
 
     def _do_stop_play(self, leg_id: str) -> None:
         leg = self._legs.get(leg_id)
