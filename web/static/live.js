@@ -9,6 +9,7 @@
   const SAFETY_REFRESH_MS = 20000;  // in case an event was dropped on the way
   let skewMs = 0;             // server clock minus browser clock
   let pending = null;
+  const pickedReasons = {};   // dispatcher -> pause reason picked: kept across redraws
 
   function digits(text) {
     text = String(text);
@@ -182,6 +183,8 @@
       option.value = reason;
       pick.append(option);
     }
+    if (pickedReasons[d.name]) pick.value = pickedReasons[d.name];
+    pick.addEventListener("change", () => { pickedReasons[d.name] = pick.value; });
     return pick;
   }
 
