@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -370,25 +369,10 @@ class Core:
     # ------------------------------------------------------------ status/actions
     def on_bus(self, fn: Callable[[], Any], timeout: float = 2.0) -> Any:
         """Run ``fn`` on the bus worker (domain state lives there) and return its result."""
-        if self.bus.in_worker:
-            return fn()
-        done = threading.Event()
-        box: dict[str, Any] = {}
-
-        def run() -> None:
-            try:
-                box["value"] = fn()
-            except Exception as exc:  # handed back to the caller's thread
-                box["error"] = exc
-            finally:
-                done.set()
-
-        self.bus.call_soon(run)
-        if not done.wait(timeout):
-            raise CallboxError(N_("core is busy: no answer from the event bus"))
-        if "error" in box:
-            raise box["error"]
-        return box["value"]
+        try:
+            return self.bus.call(fn, timeout)
+        except ev.BusTimeout:
+            raise CallboxError(N_("core is busy: no answer from the event bus")) from None
 
     def status(self) -> dict:
         domain = self.on_bus(lambda: {**self.flow.status(), "transfers": self.transfers.status()})

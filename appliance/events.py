@@ -346,6 +346,10 @@ class Timer:
 _STOP = object()
 
 
+class BusTimeout(TimeoutError):
+    """The bus worker did not run a ``call`` in time (it is stuck or flooded)."""
+
+
 class EventBus:
     """One queue, one worker thread, isolated subscribers, timers on the worker."""
 
@@ -382,6 +386,29 @@ class EventBus:
         with self._idle:
             self._busy += 1
         self._queue.put(("call", fn))
+
+    def call(self, fn: Callable[[], Any], timeout: float = 2.0) -> Any:
+        """Run ``fn`` on the worker and return its result (or raise its exception) in the
+        calling thread; ``BusTimeout`` when the worker does not get to it in ``timeout``."""
+        if self.in_worker:
+            return fn()
+        done = threading.Event()
+        box: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                box["value"] = fn()
+            except Exception as exc:  # handed back to the caller's thread
+                box["error"] = exc
+            finally:
+                done.set()
+
+        self.call_soon(run)
+        if not done.wait(timeout):
+            raise BusTimeout("the event bus did not run the call in time")
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
 
     def call_later(self, delay: float, fn: Callable[[], None]) -> Timer:
         """Schedule ``fn`` on the worker. Call from the worker thread only."""

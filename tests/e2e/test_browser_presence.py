@@ -29,24 +29,6 @@ class NoPhones:
         return lambda *a, **k: 0
 
 
-def _on_bus(bus):
-    def on_bus(fn):
-        done, box = threading.Event(), {}
-
-        def run():
-            try:
-                box["v"] = fn()
-            except Exception as exc:  # handed back like Core.on_bus
-                box["e"] = exc
-            done.set()
-        bus.call_soon(run)
-        assert done.wait(5)
-        if "e" in box:
-            raise box["e"]
-        return box["v"]
-    return on_bus
-
-
 @pytest.fixture
 def stack(tmp_path):
     bus = EventBus()
@@ -56,7 +38,7 @@ def stack(tmp_path):
     settings = AcdConfig(pause_reasons=["lunch", "break"])
     acd = Acd([QueueConfig("taxi")], people, NoPhones(), lambda k: k, bus, lambda: 0.0,
               settings=settings)
-    on_bus = _on_bus(bus)
+    on_bus = lambda fn: bus.call(fn, timeout=5)  # noqa: E731
     acd.on_bus = on_bus
     status = lambda: {"dispatchers": on_bus(lambda: acd.status()["dispatchers"]),  # noqa: E731
                       "queues": [], "lines": [], "lamps": [], "in_menu": [], "alarms": [],

@@ -3,7 +3,6 @@ a real queue (Acd) on a real event bus; the pause report reads SQLite."""
 
 from __future__ import annotations
 
-import threading
 
 import pytest
 
@@ -35,20 +34,7 @@ def queue_core(data_dir, bus):
     pauselog.start()
     bus.subscribe(pauselog.handle)
 
-    def on_bus(fn):
-        done, box = threading.Event(), {}
-
-        def run():
-            try:
-                box["v"] = fn()
-            except Exception as exc:  # handed back like Core.on_bus
-                box["e"] = exc
-            done.set()
-        bus.call_soon(run)
-        assert done.wait(2)
-        if "e" in box:
-            raise box["e"]
-        return box["v"]
+    on_bus = bus.call
 
     status = lambda: {"dispatchers": on_bus(lambda: acd.status()["dispatchers"]),  # noqa: E731
                       "queues": [], "lines": [], "lamps": []}
