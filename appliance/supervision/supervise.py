@@ -13,6 +13,24 @@ The mode can be changed while connected (only the difference is connected or cut
 "Escalate" is a dispatcher asking for the supervisor: barge on their current call.
 When the conversation ends the supervisor's leg is hung up. One explicit state machine
 per supervision; a bus subscriber (legs it placed, the calls it watches).
+
+A transfer between dispatchers (appliance/transfer) takes the supervisor along:
+
+- While B rings (and while A consults B) nothing changes for the supervisor: they still
+  hear the caller and A, a whisper still reaches A (who is still on the line and may
+  want the advice most now), a barging supervisor can still talk to the caller on hold.
+  They do not hear the hold music (it is played to the caller only) nor B. A transfer
+  that fails leaves everything as it was.
+- ``CallTransferred`` (B answered, A's leg hung up): every path of the mode that went to
+  or from A's leg now goes to or from B's — listen B → supervisor, whisper also
+  supervisor → B, barge as well — and the status names B. A supervisor still ringing
+  gets B's leg when they answer. A's old paths are only forgotten, not cut: the transfer
+  hung that leg up and its port takes its connections with it (see
+  appliance/telephony/sip/conference.py).
+- A queue caller bridged again to a dispatcher (``CallBridged``: after a failed transfer
+  whose A had left, the caller waited at the front of the queue and someone took them)
+  is followed the same way; meanwhile the supervisor hears the caller only, and the
+  status still names A.
 """
 
 from __future__ import annotations
@@ -30,7 +48,7 @@ log = logging.getLogger("callbox.supervision")
 
 MODES = ("listen", "whisper", "barge")
 RING_TIMEOUT_S = 30.0
-EVENT_TYPES = (ev.LegAnswered, ev.LegEnded, ev.CallEnded)
+EVENT_TYPES = (ev.LegAnswered, ev.LegEnded, ev.CallEnded, ev.CallTransferred, ev.CallBridged)
 
 
 class Phase(StrEnum):
@@ -117,6 +135,12 @@ class Supervision:
 
     # ---------------------------------------------------------------- events
     def handle(self, event: ev.Event) -> None:
+        if isinstance(event, ev.CallTransferred):
+            self._follow(event.call_id, event.legs, event.to_dispatcher)
+            return
+        if isinstance(event, ev.CallBridged):
+            self._follow(event.call_id, event.legs, event.dispatcher)
+            return
         if isinstance(event, ev.CallEnded):
             for session in [s for s in self.sessions.values() if s.call_id == event.call_id]:
                 self._fire(session, "call_ended")
@@ -142,6 +166,23 @@ class Supervision:
             if what in ("timeout", "call_ended"):
                 self._control.hangup(session.leg, 487 if before == Phase.RINGING else 0)
             log.info("call_id=%s supervision over (%s)", session.call_id, what)
+
+    def _follow(self, call_id: str, legs: tuple, dispatcher: str) -> None:
+        """``call_id``'s caller (``legs[0]``) now talks to ``dispatcher`` on ``legs[1]``."""
+        if len(legs) != 2:
+            return
+        for session in self.sessions.values():
+            # A callback's CallBridged names (dispatcher, customer): not a caller's new
+            # dispatcher; nor is the bridge that made the conversation in the first place.
+            if (session.call_id != call_id or legs[0] != session.caller_leg
+                    or legs[1] == session.dispatcher_leg):
+                continue
+            old = session.dispatcher_leg
+            session.dispatcher_leg, session.dispatcher = legs[1], dispatcher
+            # Forgotten, not cut: the old leg was hung up (its port takes them along).
+            session.connected = {p for p in session.connected if old not in p}
+            log.info("call_id=%s supervision follows the call to %s", call_id, dispatcher)
+            self._switch(session, session.mode)
 
     def _switch(self, session: Session, mode: str) -> dict:
         session.mode = mode
