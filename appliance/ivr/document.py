@@ -37,7 +37,12 @@ class TreeError(CallboxError):
     """A tree that cannot be saved; ``problems`` lists every reason, the first is the error."""
 
     def __init__(self, problems: list[TreeProblem]):
-        super().__init__(problems[0].message)
+        first = problems[0]
+        super().__init__(first.message)
+        # the first problem's msgid and params, plus its node: what the control socket
+        # passes on when the core refuses a tree, so the web can translate it
+        self.msgid = first.msgid or first.message
+        self.params = {**(first.params or {}), "node": first.node}
         self.problems = problems
 
     @property

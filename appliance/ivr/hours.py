@@ -21,7 +21,8 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
 
 
 def minutes(text: str) -> int:
-    """"08:30" -> 510; "24:00" -> 1440; ValueError otherwise."""
+    """"08:30" -> 510; "24:00" -> 1440; ValueError otherwise (English, for logs: the
+    editor's refusal is validate.py's msgid)."""
     if not _HHMM.match(text or ""):
         raise ValueError(f"{text!r} is not a time HH:MM (00:00-24:00)")
     hh, mm = text.split(":")

@@ -30,6 +30,8 @@ class Action:
 
     @classmethod
     def parse(cls, text: str) -> "Action":
+        # ValueError text is English on purpose: only logs see it; a supervisor gets
+        # validate.py's msgid and check-config its own (appliance/config/validate.py)
         kind, sep, target = str(text).partition(":")
         if kind not in KINDS:
             raise ValueError(f"unknown IVR action {text!r} (one of {ACTION_FORMS})")

@@ -14,6 +14,7 @@ from typing import Callable
 from gpiozero import Button, Factory, GPIOZeroError
 
 from appliance.errors import CallboxError
+from appliance.i18n import N_
 
 log = logging.getLogger("callbox.ivr")
 
@@ -32,8 +33,8 @@ class NightSwitch:
             self._button = Button(pin, pull_up=True, bounce_time=bounce_s,
                                   pin_factory=pin_factory)
         except GPIOZeroError as exc:
-            raise CallboxError(f"night-mode switch on GPIO{pin} ([ivr] night_switch): "
-                               f"{exc}") from exc
+            raise CallboxError(N_("the night-mode switch on GPIO%(pin)s ([ivr] night_switch) "
+                                  "cannot be used: %(reason)s"), pin=pin, reason=str(exc)) from exc
         self._button.when_pressed = lambda: self._changed(True)
         self._button.when_released = lambda: self._changed(False)
 

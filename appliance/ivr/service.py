@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from appliance import events as ev
 from appliance.config.model import Config
 from appliance.errors import CallboxError
+from appliance.i18n import N_
 from appliance.ivr.document import TreeError, doc_to_config
 from appliance.ivr.menu import MenuTree
 from appliance.ivr.night import NightSwitch
@@ -24,6 +25,8 @@ from appliance.ivr.store import IvrStore
 from appliance.ivr.validate import Known, validate
 
 log = logging.getLogger("callbox.ivr")
+
+UNUSABLE = N_("the stored IVR tree cannot be used (%(reason)s); callers get callbox.toml's")
 
 
 def known_for(config: Config, has_prompt: Callable[[str, str], bool],
@@ -46,6 +49,7 @@ class IvrService:
         self._tz = ZoneInfo(config.office.timezone)
         self._tree = self._build(config.ivr, 0)
         self.source = "toml"
+        self._alarmed = False
 
     def _build(self, cfg, version: int) -> MenuTree:
         return MenuTree(cfg, self._tz, version, self._config.office.language)
@@ -62,9 +66,12 @@ class IvrService:
         try:
             self.reload()
         except CallboxError as exc:
-            message = f"the stored IVR tree cannot be used ({exc}); callers get callbox.toml's"
+            message = UNUSABLE % {"reason": str(exc)}
             log.error(message)
+            # no msgid of its own: the page finds UNUSABLE and the reason's msgid in the
+            # English text and translates both (the reason's params are names)
             self._publish(ev.AlarmRaised(source="ivr", message=message))
+            self._alarmed = True
 
     def reload(self, args: dict | None = None) -> dict:
         """The control action ``ivr_reload``: put the stored tree in force for new calls."""
@@ -82,6 +89,9 @@ class IvrService:
         log.info("IVR tree version %s in force (night mode %s)", record["version"],
                  "on" if cfg.night_mode else "off")
         self._publish(ev.IvrReloaded(version=int(record["version"]), night_mode=cfg.night_mode))
+        if self._alarmed:  # a good tree saved since the start: the alarm is over
+            self._alarmed = False
+            self._publish(ev.AlarmCleared(source="ivr"))
         return self.status()
 
     @staticmethod

@@ -163,3 +163,23 @@ def test_a_persian_supervisor_enters_a_holiday_in_the_jalali_calendar(stack, bro
     wait(browser, lambda d: IvrStore(stack["tmp"]).current()["version"] == 2)
     assert IvrStore(stack["tmp"]).current()["tree"]["hours"]["holidays"] == ["2026-03-21"]
     wait(browser, lambda d: "1405/01/01" in d.find_element(By.ID, "holidays").text)
+
+
+def test_a_russian_supervisor_reads_the_refusal_in_russian_naming_the_menu(stack, browser):
+    """Her own language is Russian (the office's is English): the unreachable menu is
+    explained in Russian, named, and outlined."""
+    UserStore(stack["tmp"]).add_user("olga", "pa55word", "supervisor", language="ru")
+    browser.get(stack["url"] + "/ivr")
+    browser.find_element(By.NAME, "username").send_keys("olga")
+    browser.find_element(By.NAME, "password").send_keys("pa55word")
+    browser.find_element(By.CSS_SELECTOR, "form.login-box button").click()
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, '.menu-card[data-node="main"]'))
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ru"
+    browser.find_element(By.ID, "add-menu").click()
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, '.menu-card[data-node="menu2"]'))
+    browser.find_element(By.ID, "save-tree").click()
+    error = wait(browser, lambda d: d.find_element(By.ID, "ivr-error").is_displayed()
+                 and d.find_element(By.ID, "ivr-error"))
+    assert error.text == "до меню menu2 нельзя добраться из первого меню (где: menu2)"
+    assert "invalid" in card(browser, "menu2").get_attribute("class")
+    assert stack["ivr"].tree().version == 1  # nothing saved, nothing changed in the core

@@ -96,7 +96,10 @@ def reload_core() -> dict[str, Any]:
         return {"applied": False, "reason": "core_down"}
     except ControlRequestError as exc:
         log.error("the core refused the saved IVR tree: %s", exc.message)
-        return {"applied": False, "reason": exc.message}
+        # reason stays the core's English (logs, scripts); message is for the reader
+        params = {k: v for k, v in exc.params.items() if k != "node"}
+        return {"applied": False, "reason": exc.message, "node": exc.params.get("node"),
+                "message": message(exc.msgid or exc.message, params)}
 
 
 @bp.get("/ivr")
@@ -153,7 +156,7 @@ def night():
             store().import_toml(web_context().config.ivr)
         record = store().set_night(on, who())
     except CallboxError as exc:
-        return api_error(409, "action_failed", str(exc))
+        return api_error(409, "action_failed", message(exc.msgid or str(exc), exc.params))
     audit("ivr.night_mode", "on" if on else "off")
     return jsonify({"ok": True, "night_mode": on, "version": record["version"],
                     **reload_core()})

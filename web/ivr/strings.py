@@ -28,6 +28,8 @@ JS_STRINGS: dict[str, str] = {
     "pending_toml": N_("callbox.toml has a different IVR menu (seen %(at)s). The menu saved here stays in force."),
     "version": N_("Version %(n)s, saved by %(who)s"),
     "from_toml": N_("from callbox.toml"),
+    "core_refused": N_("Saved as version %(n)s, but the call system refused it and keeps "
+                       "the menu it had: %(reason)s"),
     "error_at": N_("%(message)s (at: %(node)s)"),
     "preview_ready": N_("Listen, then save it under a prompt name."),
     "prompt_saved": N_("Prompt saved."),

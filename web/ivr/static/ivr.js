@@ -225,12 +225,25 @@
     render();
   }
 
+  // Saved; in force now, later (core down), or refused by the core (its own check).
+  function saved(result) {
+    if (result.applied || !result.message) {
+      status(fill(result.applied ? S.saved : S.saved_core_down, { n: result.version }));
+      return;
+    }
+    status("");
+    const why = result.node ? fill(S.error_at, { message: result.message, node: result.node })
+      : result.message;
+    showError(fill(S.core_refused, { n: result.version, reason: why }));
+    markNode(result.node);
+  }
+
   async function save() {
     showError("");
     try {
       const result = await call(settings.treeUrl, json("PUT", documentToSave()));
       await load();
-      status(fill(result.applied ? S.saved : S.saved_core_down, { n: result.version }));
+      saved(result);
     } catch (err) {
       const body = err.body || {};
       showError(body.node ? fill(S.error_at, { message: err.message, node: body.node }) : err.message);
@@ -326,7 +339,7 @@
     try {
       const result = await call(settings.restoreUrl, json("POST", { version: Number($("history").value) }));
       await load();
-      status(fill(result.applied ? S.saved : S.saved_core_down, { n: result.version }));
+      saved(result);
     } catch (err) {
       const body = err.body || {};
       showError(body.node ? fill(S.error_at, { message: err.message, node: body.node }) : err.message);
