@@ -24,6 +24,7 @@ from appliance.supervision.supervise import EVENT_TYPES as SUPERVISION_EVENTS, S
 from appliance.telephony.sip.conference import AudioPaths
 from appliance.telephony.sip.refer import ReferNotices
 from appliance.transfer.actions import transfer_actions
+from appliance.transfer.internal import EVENT_TYPES as INTERNAL_EVENTS, InternalCalls
 from appliance.transfer.service import EVENT_TYPES as TRANSFER_EVENTS, Transfers
 from appliance.callback import EVENT_TYPES as CALLBACK_EVENTS, Callbacks
 from appliance.config.model import Config, GsmConfig
@@ -187,10 +188,14 @@ class Core:
                                        AudioPaths(lambda: self.router.engine), bus,
                                        self.config.acd.supervisor_phone)
         bus.subscribe(self.supervision.handle, SUPERVISION_EVENTS)
+        self.internal = self.flow.internal = InternalCalls(
+            self.acd, self.router, bus, self.features.dispatcher_for, self.prompts.path)
+        bus.subscribe(self.internal.handle, INTERNAL_EVENTS)
         self.transfers = self.acd.transfers = Transfers(
             self.acd, self.router, AudioPaths(lambda: self.router.engine), bus,
             lambda queue: self.acd.music(queue) or self.prompts.path("hold_music"),
-            ReferNotices(lambda: self.router.engine))
+            ReferNotices(lambda: self.router.engine),
+            ringback=lambda: self.prompts.path("ringback"), internal=self.internal)
         bus.subscribe(self.transfers.handle, TRANSFER_EVENTS)
 
     def _outbound_router(self) -> OutboundRouter:
@@ -375,12 +380,13 @@ class Core:
             raise CallboxError(N_("core is busy: no answer from the event bus")) from None
 
     def status(self) -> dict:
-        domain = self.on_bus(lambda: {**self.flow.status(), "transfers": self.transfers.status()})
+        domain = self.on_bus(lambda: {**self.flow.status(), "transfers": self.transfers.status(),
+                                      "internal_calls": self.internal.status()})
         queues = [{"name": q["name"], "waiting": q["waiting"]} for q in domain["queues"]]
         return {"office": self.config.office.name, "version": __version__, "lines": self.router.status(),
                 "dispatchers": domain["dispatchers"], "queues": queues,
                 "in_menu": domain["in_menu"], "lamps": self.lamps.status(),
-                "transfers": domain["transfers"],
+                "transfers": domain["transfers"], "internal_calls": domain["internal_calls"],
                 "capacity": self.router.capacity().__dict__,
                 "calllog": {**self.calllog.stats(), "kept": self.calllog.kept()},
                 "alarms": [{"source": s, "message": a.message, "msgid": a.msgid, "params": a.params}

@@ -185,7 +185,8 @@ class CallHungUp(Event):
 @dataclass(frozen=True)
 class TransferRequested(Event):
     """A dispatcher's phone sent REFER on its leg (appliance/telephony/sip/refer.py).
-    ``target``: the Refer-To URI; ``replaces``: its Replaces (an attended REFER), or ""."""
+    ``target``: the Refer-To URI; ``replaces``: for an attended REFER, the leg id of the
+    box's call its Replaces names (the phone's other call), else ""."""
     leg_id: str
     target: str
     replaces: str = ""

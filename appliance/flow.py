@@ -58,6 +58,7 @@ class CallFlow:
         self._closed: dict[str, tuple[int, Action, MenuTree]] = {}  # after-hours prompt
         self._trees: dict[str, MenuTree] = {}  # the tree each call started with
         self.features = None  # FeatureCodes: dispatchers' *1/*2/*3 calls skip the menu
+        self.internal = None  # InternalCalls: a dispatcher's phone dialling a colleague
 
     def _owners(self) -> list[CallOwner]:
         return [o for o in (self.voicemail, self.selfservice) if o is not None]
@@ -78,6 +79,8 @@ class CallFlow:
     def _on_CallAnswered(self, event: ev.CallAnswered) -> None:
         if self.features is not None and self.features.take(event.call_id):
             return  # a dispatcher's phone dialled *1/*2/*3 (appliance/acd/features.py)
+        if self.internal is not None and self.internal.take(event.call_id):
+            return  # ... or a colleague's extension (appliance/transfer/internal.py)
         tree = self._trees[event.call_id] = self._tree()
         if not tree.is_open(self._now(), self._night()):
             self._bus.publish(ev.IvrStepped(call_id=event.call_id, node="hours",

@@ -81,11 +81,13 @@ def with_queue_prompts(config):
 
     from appliance.acd.announce import queue_prompt_texts
     from appliance.acd.features import FEATURE_TEXTS
+    from appliance.transfer.internal import INTERNAL_TEXTS
 
     lang = config.office.language
     texts = dict(queue_prompt_texts(lang, config.queue))
     if config.acd.feature_codes:
         texts.update(FEATURE_TEXTS.get(lang, FEATURE_TEXTS["en"]))
+    texts.update(INTERNAL_TEXTS.get(lang, INTERNAL_TEXTS["en"]))  # calls between phones
     prompts = replace(config.prompts, texts={**texts, **config.prompts.texts},
                       custom={**music_file_prompts(config.queue), **config.prompts.custom})
     return replace(config, prompts=prompts)

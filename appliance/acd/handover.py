@@ -25,8 +25,11 @@ class HandoverMixin:
     def ring_timeout(self, call_id: str) -> float:
         """How long a transfer target may ring: the call's queue's ``ring_timeout_s``."""
         talk = self.talks.get(call_id)
-        conf = self._queues.get(talk.queue) if talk is not None else None
-        return (conf or QueueConfig(name="")).ring_timeout_s
+        return self.queue_ring_timeout(talk.queue if talk is not None else "")
+
+    def queue_ring_timeout(self, queue: str) -> float:
+        """A queue's ``ring_timeout_s`` (the default for a queue not configured)."""
+        return (self._queues.get(queue) or QueueConfig(name="")).ring_timeout_s
 
     def hand_over(self, call_id: str, leg_id: str, name: str) -> str:
         """``name`` (already BUSY on ``leg_id``) takes the call over; the dispatcher who

@@ -26,11 +26,13 @@ from appliance.prompts.audio import (check_telephone_wav, convert_to_telephone,
                                      fsync_file, read_wav_info)
 from appliance.prompts.music import MUSIC_VERSION, render_hold_music
 from appliance.prompts.texts import texts_for
+from appliance.prompts.tones import TONES_VERSION, render_ringback
 from appliance.prompts.tts import Synthesizer, default_voice
 
 log = logging.getLogger("callbox.prompts")
 
 HOLD_MUSIC = "hold_music"
+RINGBACK = "ringback"
 STALE_TEMP_S = 600.0  # temp files older than this are leftovers of a crash
 
 
@@ -63,15 +65,15 @@ class PromptLibrary:
     # -- public ---------------------------------------------------------------
     @property
     def keys(self) -> tuple[str, ...]:
-        """Every key this library can play: texts, custom recordings and hold music."""
-        return tuple(dict.fromkeys([*self._texts, *self._custom, HOLD_MUSIC]))
+        """Every key this library can play: texts, custom recordings, hold music, ringback."""
+        return tuple(dict.fromkeys([*self._texts, *self._custom, HOLD_MUSIC, RINGBACK]))
 
     @property
     def cache_dir(self) -> str:
         return self._dir
 
     def text(self, key: str) -> str:
-        """What the generated prompt says ("" for hold music or recording-only keys)."""
+        """What the generated prompt says ("" for music, tones or recording-only keys)."""
         return self._texts.get(key, "")
 
     def prepare(self, keys: list[str] | tuple[str, ...] | None = None) -> None:
@@ -113,6 +115,9 @@ class PromptLibrary:
         if key == HOLD_MUSIC:
             return self._cached(key, fingerprint("music", MUSIC_VERSION),
                                 lambda tmp: render_hold_music(tmp, self._sox))
+        if key == RINGBACK:
+            return self._cached(key, fingerprint("tone", TONES_VERSION),
+                                lambda tmp: render_ringback(tmp, self._sox))
         if key not in self._texts:
             raise PromptError(f"no text and no recording for prompt {key!r}")
         text = self._texts[key]

@@ -1,10 +1,13 @@
 """Transfers between dispatchers: a bus subscriber acting on the queue and the bridge.
 
 A transfer is asked for by the web (``transfer {call_id, to, mode}``, then
-``transfer_complete`` / ``transfer_cancel``) or by dispatcher A's phone (REFER on its
-leg → ``TransferRequested``, always blind). The box rings B's phone on a new leg
-(``xfer-…``) while the caller hears the queue's hold music (the caller↔A paths are cut in
-the conference bridge, A's leg stays up). What happens next is machine.py's table:
+``transfer_complete`` / ``transfer_cancel``) or by dispatcher A's phone: a REFER on its
+leg (``TransferRequested``) is blind, or attended when its Replaces names A's call to B
+through the box (appliance/transfer/internal.py: the phone put the caller on hold and
+dialled B's extension) — then B's leg of that call takes the caller and both of A's calls
+are hung up. Otherwise the box rings B's phone on a new leg (``xfer-…``) while the caller
+hears the queue's hold music (the caller↔A paths are cut in the conference bridge, A's
+leg stays up and hears ringback). What happens next is machine.py's table:
 
 - B answers a blind transfer → caller↔B bridged, A's leg hung up, A wraps up.
 - Attended: B answers → A↔B talk, the caller still on hold; "Complete" hands the caller
@@ -29,7 +32,7 @@ from appliance import events as ev
 from appliance.acd.agents import AgentState
 from appliance.errors import CallboxError
 from appliance.i18n import N_
-from appliance.telephony.numbers import user_of_uri
+from appliance.transfer.internal import find_dispatcher
 from appliance.transfer.machine import MODES, Input, Phase, Transfer, step
 
 log = logging.getLogger("callbox.transfer")
@@ -47,13 +50,16 @@ class TransferRefused(CallboxError):
 
 
 class Transfers:
-    def __init__(self, acd, control, audio, bus, music: Callable[[str], str], refer=None):
+    def __init__(self, acd, control, audio, bus, music: Callable[[str], str], refer=None, *,
+                 ringback: Callable[[], str] | None = None, internal=None):
         self._acd = acd  # Acd (talks, agents, reserve/engaged/release, HandoverMixin)
         self._control = control  # CallControl: originate, bridge, play, stop_play, hangup
         self._audio = audio  # AudioPaths: connect(pairs) / disconnect(pairs)
         self._bus = bus
         self._music = music  # queue -> the WAV the caller hears on hold
         self._refer = refer  # ReferNotices: outcome(leg_id, code), or None (no SIP engine)
+        self._ringback = ringback  # -> the WAV A hears while B rings (None: silence)
+        self._internal = internal  # InternalCalls: a phone's own call to B (attended REFER)
         self.active: dict[str, Transfer] = {}  # by call_id
         self._by_leg: dict[str, Transfer] = {}  # by B's leg
         self._callers: dict[str, str] = {}  # call_id -> caller number (from CallQueued)
@@ -75,10 +81,9 @@ class Transfers:
                      target.name, leg, refer_leg=refer_leg,
                      phase=Phase.RINGING_BLIND if mode == "blind" else Phase.RINGING_CONSULT)
         self.active[call_id] = self._by_leg[leg] = t
-        self._audio.disconnect([(call_id, t.from_leg), (t.from_leg, call_id)])
-        self._control.play(call_id, [self._music(talk.queue)], loop=True)
-        t.timer = self._bus.call_later(self._acd.ring_timeout(call_id),
-                                       lambda: self._fire(t, Input.B_TIMEOUT, "no answer", 408))
+        self._hold(t, talk.queue)
+        if self._ringback is not None:
+            self._control.play(t.from_leg, [self._ringback()], loop=True)
         log.info("call_id=%s %s transfer %s -> %s", call_id, mode, t.from_dispatcher, target.name)
         self._bus.publish(ev.TransferStarted(call_id=call_id, from_dispatcher=t.from_dispatcher,
                                              to_dispatcher=target.name, mode=mode, leg_id=leg))
@@ -110,10 +115,15 @@ class Transfers:
         self._fire(t, what, "cancelled" if what == Input.CANCEL else "", 487)
         return t.view()
 
+    def _hold(self, t: Transfer, queue: str) -> None:
+        """The caller, cut from A, hears hold music while B's phone rings."""
+        self._audio.disconnect([(t.call_id, t.from_leg), (t.from_leg, t.call_id)])
+        self._control.play(t.call_id, [self._music(queue)], loop=True)
+        t.timer = self._bus.call_later(self._acd.ring_timeout(t.call_id),
+                                       lambda: self._fire(t, Input.B_TIMEOUT, "no answer", 408))
+
     def _target(self, to: str, current: str):
-        key = user_of_uri(to).strip().lower()
-        agent = next((a for a in self._acd.agents.values()
-                      if key in (a.name.lower(), str(a.extension).lower())), None)
+        agent = find_dispatcher(self._acd.agents, to)
         if agent is None:
             raise TransferRefused(N_("no dispatcher %(name)s"), 404, name=to)
         if agent.name == current:
@@ -154,9 +164,8 @@ class Transfers:
 
     def _referred(self, event: ev.TransferRequested) -> None:
         talk = next((t for t in self._acd.talks.values() if t.leg_id == event.leg_id), None)
-        if event.replaces:  # the SIP engine has answered 603 already (see refer.py)
-            log.warning("leg_id=%s attended REFER (Replaces) refused with 603: use the "
-                        "live page's Consult / Complete transfer", event.leg_id)
+        if event.replaces:
+            self._consulted_by_phone(event)
             return
         if talk is None:
             log.warning("leg_id=%s REFER to %s on a leg with no queue call: 603",
@@ -171,6 +180,35 @@ class Transfers:
         except CallboxError as exc:
             log.info("call_id=%s REFER to %s refused: %s", talk.call_id, event.target, exc)
             self._notify_leg(event.leg_id, 486)
+
+    def _consulted_by_phone(self, event: ev.TransferRequested) -> None:
+        """Attended REFER: A's phone joins the caller (its call ``talk``) with B (A's
+        call to B through the box, ``consult``); the REFER came on either call."""
+        legs = (event.leg_id, event.replaces)
+        talk = next((t for t in self._acd.talks.values() if t.leg_id in legs), None)
+        consult = next((c for leg in legs if self._internal is not None
+                        and (c := self._internal.calls.get(leg)) is not None), None)
+        if talk is None or consult is None or consult.caller != talk.agent \
+                or talk.call_id in self.active:
+            log.warning("leg_id=%s attended REFER: Replaces %s is not this dispatcher's call "
+                        "to a colleague beside a queue call: 603", event.leg_id, event.replaces)
+            self._notify_leg(event.leg_id, 603)
+            return
+        answered = str(consult.phase) == "talking"
+        t = Transfer(talk.call_id, "attended", self._callers.get(talk.call_id, ""), talk.agent,
+                     talk.leg_id, consult.callee, consult.leg, refer_leg=event.leg_id,
+                     phase=Phase.CONSULTING if answered else Phase.RINGING_CONSULT,
+                     b_answered=answered)
+        self.active[t.call_id] = self._by_leg[t.leg] = t
+        log.info("call_id=%s attended transfer by phone %s -> %s (%s)", t.call_id,
+                 t.from_dispatcher, t.to_dispatcher, "talking" if answered else "ringing")
+        self._bus.publish(ev.TransferStarted(call_id=t.call_id, from_dispatcher=t.from_dispatcher,
+                                             to_dispatcher=t.to_dispatcher, mode=t.mode,
+                                             leg_id=t.leg))
+        if not answered:
+            self._hold(t, talk.queue)  # B still rings: the caller waits on hold music
+        self._fire(t, Input.COMPLETE)  # NOTIFY (when B has answered), A's leg hung up
+        self._internal.hand_over(consult)  # B's leg is the transfer's; A's call hung up
 
     def _fire(self, t: Transfer, what: Input, reason: str = "", code: int = 0) -> None:
         if t.phase == Phase.DONE:
@@ -207,6 +245,7 @@ class Transfers:
             returned = "queue:" + self._acd.requeue_front(t.call_id, t.caller)
         else:
             self._control.stop_play(t.call_id)
+            self._control.stop_play(t.from_leg)  # the ringback, if any
             self._audio.connect([(t.call_id, t.from_leg), (t.from_leg, t.call_id)])
             returned = t.from_dispatcher
         self._notify(t, code or 480)
@@ -227,6 +266,7 @@ class Transfers:
     def _do_consult(self, t: Transfer, reason: str, code: int) -> None:
         self._cancel(t)
         t.consulted = True
+        self._control.stop_play(t.from_leg)  # the ringback
         self._audio.connect([(t.from_leg, t.leg), (t.leg, t.from_leg)])
 
     def _do_drop(self, t: Transfer, reason: str, code: int) -> None:

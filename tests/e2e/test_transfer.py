@@ -16,6 +16,8 @@ import subprocess
 import threading
 import time
 import urllib.request
+import uuid
+from urllib.parse import quote
 
 import pytest
 
@@ -25,6 +27,7 @@ from harness import (PCAPS, SCENARIOS, free_port, goertzel_share, office_toml, r
 pytestmark = [pytest.mark.sip]
 
 HEARD = 0.05
+RINGBACK_HZ = 425
 QUEUE_OPTS = 'members = ["anna"]\nwrapup_s = 1.0\nring_timeout_s = 6.0'
 
 
@@ -35,11 +38,14 @@ def _toml(office) -> str:
 
 
 def _refer_phone(office, final_re: str = "", talk_ms: int = 2500,
-                 scenario: str = "phone_refer.xml") -> subprocess.Popen:
-    """Anna's phone: SIPp UAS that REFERs the caller to ben (extension 102)."""
+                 scenario: str = "phone_refer.xml", replaces: str = "") -> subprocess.Popen:
+    """Anna's phone: SIPp UAS that REFERs the caller to ben (extension 102); with
+    ``replaces`` (a Call-ID) an attended REFER naming that call."""
     text = (SCENARIOS / scenario).read_text()
-    for key, value in {"talk_ms": talk_ms, "final_re": final_re,
-                       "refer_to": f"sip:102@127.0.0.1:{office.sip_port}"}.items():
+    refer_to = f"sip:102@127.0.0.1:{office.sip_port}"
+    if replaces:  # as phones write it: the Replaces header escaped in the URI
+        refer_to += f"?Replaces={quote(replaces)}%3Bto-tag%3Dbox%3Bfrom-tag%3Dphone"
+    for key, value in {"talk_ms": talk_ms, "final_re": final_re, "refer_to": refer_to}.items():
         text = text.replace("{" + key + "}", str(value))
     path = office.tmp / "run-phone_refer.xml"
     path.write_text(text)
@@ -144,9 +150,9 @@ def test_blind_transfer_that_b_does_not_answer_returns_the_caller_to_a(office, t
     assert record["hangup_cause"] == "caller hung up"
 
 
-def test_while_b_rings_a_hears_nothing_and_after_no_answer_the_caller_is_back(office, tmp_path):
+def test_while_b_rings_a_hears_ringback_and_after_no_answer_the_caller_is_back(office, tmp_path):
     """Audio of a failed transfer: A (1 kHz) hears the caller's echo of their own tone,
-    nothing while B rings (the caller is on hold music, cut from A), then the echo again."""
+    ringback while B rings (the caller is on hold music, cut from A), then the echo again."""
     office.start_core(_toml(office))
     office.start_phones([f"101@127.0.0.1:{office.phone_ports[0]}"],
                         voice=tone_wav(tmp_path / "a.wav", 1000, seconds=40), answer_after="0.3-0.3")
@@ -160,10 +166,13 @@ def test_while_b_rings_a_hears_nothing_and_after_no_answer_the_caller_is_back(of
     record = _record(office)
     assert record["dispatcher"] == "anna" and record["ivr_path"].endswith("transfer:blind:anna>ben:failed")
     anna, rate = read_wav(_report(office, "101")["recording"])
-    ringing, back = anna[3 * rate:int(5.5 * rate)], anna[-2 * rate:]
-    print("while B rang:", rms(ringing), "back:", goertzel_share(back, 1000, rate))
-    assert rms(ringing) < 0.003  # cut from the caller: no echo of anna's tone
-    assert goertzel_share(back, 1000, rate) > HEARD and rms(back) > 0.01
+    ringing, back = anna[1 * rate:6 * rate], anna[-2 * rate:]  # the transfer began at ~0.5 s
+    shares = {"ringback": goertzel_share(ringing, RINGBACK_HZ, rate),
+              "caller's echo while B rang": goertzel_share(ringing, 1000, rate),
+              "echo back": goertzel_share(back, 1000, rate)}
+    print(shares)
+    assert shares["ringback"] > 0.5 and shares["caller's echo while B rang"] < HEARD
+    assert shares["echo back"] > HEARD and rms(back) > 0.01
 
 
 def test_a_recorded_call_keeps_recording_the_dispatcher_who_took_it_over(office, tmp_path):
@@ -201,13 +210,13 @@ def test_a_recorded_call_keeps_recording_the_dispatcher_who_took_it_over(office,
     assert shares["anna"] > HEARD and shares["ben"] > HEARD
 
 
-def test_an_attended_refer_from_a_phone_is_refused_and_the_call_goes_on(office, tmp_path):
+def test_an_attended_refer_naming_no_call_of_the_box_is_refused_and_the_call_goes_on(office, tmp_path):
     office.start_core(_toml(office))
     office.start_phones([f"102@127.0.0.1:{office.phone_ports[1]}"])
     phone = _refer_phone(office, scenario="phone_refer_replaces.xml")
     caller, done = _caller(office, talk_ms=9000)
     call_id = wait_for(lambda: _people(office)["anna"].get("on_call"), 20, what="anna on the call")
-    wait_for(lambda: "attended REFER" in (office.tmp / "core.log").read_text(), 15,
+    wait_for(lambda: "names no call of the box" in (office.tmp / "core.log").read_text(), 15,
              what="the refusal in the core's log")
     status = office.control.status()
     assert status["transfers"] == [] and _people(office)["ben"]["state"] == "available"
@@ -217,6 +226,76 @@ def test_an_attended_refer_from_a_phone_is_refused_and_the_call_goes_on(office, 
     record = _record(office)
     assert record["dispatcher"] == "anna" and "transfer" not in record["ivr_path"]
     assert office.phone_calls() == []  # ben's phone never rang
+
+
+def _consult(office, sip_call_id: str) -> tuple[threading.Thread, dict]:
+    """Anna's phone calls ben (102) through the box: SIPp UAC from user 101, no audio
+    sent, with a known Call-ID for the REFER's Replaces."""
+    done: dict = {}
+    thread = threading.Thread(target=lambda: done.update(result=sipp(
+        office, "phone_consult.xml", template={"to": "102"}, keys={"user": "101"}, timeout=60,
+        extra=["-cid_str", sip_call_id])[0]))
+    thread.start()
+    return thread, done
+
+
+def _records(office, n: int) -> dict[str, dict]:
+    return {r["caller_raw"]: r for r in office.ended_records(n, timeout=20)}
+
+
+def test_attended_transfer_from_the_phone_hands_the_caller_to_its_call_with_b(office, tmp_path):
+    """The phone's own consultation: anna's phone calls ben through the box, ben answers,
+    then the phone REFERs the caller's leg with Replaces naming that call."""
+    office.start_core(_toml(office))
+    office.start_phones([f"102@127.0.0.1:{office.phone_ports[1]}"],
+                        voice=tone_wav(tmp_path / "b.wav", 600, seconds=40), answer_after="1-1")
+    sip_call_id = f"consult-{uuid.uuid4().hex[:8]}@127.0.0.1"
+    phone = _refer_phone(office, final_re="SIP/2.0 200", talk_ms=7000, replaces=sip_call_id)
+    caller, done = _caller(office, talk_ms=18000)
+    call_id = wait_for(lambda: _people(office)["anna"].get("on_call"), 20, what="anna on the call")
+    consult, consulted = _consult(office, sip_call_id)
+    talking = wait_for(lambda: [c for c in office.control.status()["internal_calls"]
+                                if c["state"] == "talking"], 15, what="anna talking to ben")
+    assert talking[0]["from"] == "anna" and talking[0]["to"] == "ben"
+    assert _people(office)["ben"]["state"] == "busy" and _people(office)["anna"]["on_call"] == call_id
+    people = wait_for(lambda: (p := _people(office))["ben"].get("on_call") == call_id and p,
+                      20, what="ben has the caller (the REFER at 7 s)")
+    assert people["anna"]["state"] in ("wrapup", "available")
+    consult.join(60)
+    assert consulted["result"].returncode == 0, consulted["result"].stdout[-2000:]  # got the BYE
+    _finish(phone, caller, done, office)  # 202, NOTIFY 100, NOTIFY 200 terminated, BYE
+    records = _records(office, 2)
+    record, internal = records["09121234567"], records["101"]
+    assert record["dispatcher"] == "ben"
+    assert "transfer:attended:anna>ben" in record["ivr_path"].split(",")
+    assert internal["ivr_path"] == "internal:anna>ben" and internal["dispatcher"] == "ben"
+    assert internal["disposition"] == "answered" and "ben took the caller" in internal["hangup_cause"]
+    ben, rate = read_wav(_report(office, "102")["recording"])
+    share = goertzel_share(ben, 600, rate)  # the consultation sent no audio: only the caller echoes
+    print("ben hears his own tone back from the caller:", share)
+    assert share > HEARD
+
+
+def test_a_dispatcher_calls_a_colleague_and_they_hear_each_other(office, tmp_path):
+    """Anna's phone (SIPp, echoing) dials 102; ben answers after 1 s and hangs up after 5 s:
+    the box hangs anna's call up (the scenario's BYE)."""
+    office.start_core(_toml(office))
+    office.start_phones([f"102@127.0.0.1:{office.phone_ports[1]}"],
+                        voice=tone_wav(tmp_path / "b.wav", 600, seconds=20), answer_after="1-1",
+                        hangup_after="5-5")
+    result, _ = sipp(office, "phone_consult.xml", echo=True, timeout=40,
+                     template={"to": "102"}, keys={"user": "101"})
+    assert result.returncode == 0, result.stdout[-2000:]
+    record = _record(office)
+    assert record["ivr_path"] == "internal:anna>ben" and record["dispatcher"] == "ben"
+    assert record["disposition"] == "answered" and "dispatcher hung up" in record["hangup_cause"]
+    assert not record["queue"]
+    status = office.control.status()
+    assert status["internal_calls"] == []
+    assert {d["name"]: d["state"] for d in status["dispatchers"]}["ben"] in ("wrapup", "available")
+    ben, rate = read_wav(_report(office, "102")["recording"])
+    print("ben hears anna's phone echo his tone:", goertzel_share(ben, 600, rate))
+    assert goertzel_share(ben, 600, rate) > HEARD
 
 
 def _post(base: str, token: str, path: str, body: dict) -> dict:

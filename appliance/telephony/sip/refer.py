@@ -12,10 +12,13 @@ TRYING, so pjsua never follows it:
   accepted as pjsua itself would (``202 Accepted``, an implicit subscription, a NOTIFY
   ``SIP/2.0 100 Trying``) and published as ``TransferRequested``; the transfer logic
   later sends the final NOTIFY sipfrag (``outcome``: 200, or 486/480/404/408/487);
-- an attended REFER (``Refer-To: <...?Replaces=...>``) is refused with ``603 Declined``
-  and published (with ``replaces``) so the refusal is logged: the box has no calls
-  between phones for a Replaces to name; an attended transfer is done from the web;
-- a REFER on a caller's leg, or without Refer-To, is refused (603 / 400).
+- an attended REFER (``Refer-To: <...?Replaces=call-id;to-tag=..;from-tag=..>``) is
+  accepted the same way when its Call-ID names a call of the box — the phone's
+  consultation call to a colleague through the box (appliance/transfer/internal.py) —
+  and published with ``replaces`` set to that call's leg id; it may come on either of
+  the phone's two calls. The Call-ID alone identifies the dialog: the box is the far
+  end of both, and Call-IDs are unique. Naming no call of the box → ``603 Declined``;
+- a REFER on a caller's leg without Replaces, or without Refer-To, is refused (603 / 400).
 
 Only exported pjsip functions are used through ctypes (``pjsip_xfer_*``,
 ``pjsip_dlg_respond``, ``pjsip_rdata_get_dlg``, ``pjsip_evsub_get_state``).
@@ -109,17 +112,28 @@ class ReferMixin:
         if not target:
             self._refer_respond(rdata, 400)
             return
-        if leg is None or leg.ended or leg.inbound:
+        if leg is None or leg.ended or (leg.inbound and not replaces):
             log.warning("leg_id=%s REFER to %s refused 603: not a dispatcher's leg", leg_id, target)
             self._refer_respond(rdata, 603)
             return
+        other = ""
         if replaces:
-            log.warning("leg_id=%s attended REFER to %s (Replaces %s) refused 603",
-                        leg_id, target, replaces)
-            self._refer_respond(rdata, 603)
-        elif not self._refer_accept(leg_id, rdata):
-            return
-        self._publish(ev.TransferRequested(leg_id=leg_id, target=target, replaces=replaces))
+            other = self._leg_of_dialog(replaces.split(";", 1)[0].strip(), exclude=leg_id)
+            if not other:
+                log.warning("leg_id=%s attended REFER to %s refused 603: Replaces %s names "
+                            "no call of the box", leg_id, target, replaces)
+                self._refer_respond(rdata, 603)
+                return
+        if self._refer_accept(leg_id, rdata):
+            self._publish(ev.TransferRequested(leg_id=leg_id, target=target, replaces=other))
+
+    def _leg_of_dialog(self, sip_call_id: str, exclude: str) -> str:
+        """The leg whose SIP dialog has this Call-ID ("" if none)."""
+        for leg in self._legs.values():
+            if leg.leg_id != exclude and not leg.ended and leg.call is not None \
+                    and sip_call_id and leg.call.getInfo().callIdString == sip_call_id:
+                return leg.leg_id
+        return ""
 
     # -- pjsip through ctypes ---------------------------------------------------------
     def _pjsip(self) -> Any:

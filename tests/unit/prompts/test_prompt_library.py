@@ -12,7 +12,7 @@ import pytest
 
 from appliance.errors import PromptError
 from appliance.prompts.audio import check_telephone_wav, peak_level, read_wav_info
-from appliance.prompts.library import HOLD_MUSIC, PromptLibrary
+from appliance.prompts.library import HOLD_MUSIC, RINGBACK, PromptLibrary
 from appliance.prompts.texts import PROMPT_KEYS
 from appliance.prompts.tts import EspeakSynthesizer
 
@@ -334,3 +334,23 @@ def test_hold_music_is_a_soft_20_second_loop_and_is_cached(tmp_path):
     again.prepare([HOLD_MUSIC])
     assert stat_of(again.path(HOLD_MUSIC)) == before
     assert synth.calls == []
+
+
+def test_ringback_is_a_425_hz_second_then_four_silent_ones_and_is_made_once(tmp_path):
+    lib = library(tmp_path, FakeSynthesizer())
+    assert RINGBACK in lib.keys
+    lib.prepare([RINGBACK])
+    path = lib.path(RINGBACK)
+    info = check_telephone_wav(path)
+    assert info.duration_s == pytest.approx(5.0, abs=0.05)
+    with wave.open(path) as w:
+        samples = struct.unpack(f"<{w.getnframes()}h", w.readframes(w.getnframes()))
+    rate = info.rate
+    on, off = samples[:rate], samples[int(1.05 * rate):]
+    crossings = sum(1 for a, b in zip(on, on[1:]) if a < 0 <= b)
+    assert crossings == pytest.approx(425, abs=3)  # one second of 425 Hz
+    assert 0.1 < max(map(abs, on)) / 32768 < 0.9 and max(map(abs, off)) <= 2  # dither
+    before = stat_of(path)
+    again = library(tmp_path, FakeSynthesizer())
+    again.prepare([RINGBACK])
+    assert stat_of(again.path(RINGBACK)) == before

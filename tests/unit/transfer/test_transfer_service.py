@@ -240,7 +240,8 @@ def test_refer_refusals_say_why_in_the_notify(office, bus, control):
     bus.publish(ev.TransferRequested(leg_id="leg-unknown", target="sip:102@box"))
     assert office.notices.sent == [(office.a_leg, 404), ("leg-unknown", 603)]
     bus.publish(ev.TransferRequested(leg_id=office.a_leg, target="sip:102@box", replaces="x;to-tag=1"))
-    assert office.notices.sent[2:] == [] and control.originated() == []  # refused (603) by SIP
+    # Replaces naming no call of this dispatcher to a colleague: refused, nothing dialled
+    assert office.notices.sent[2:] == [(office.a_leg, 603)] and control.originated() == []
     bus.publish(ev.TransferRequested(leg_id=office.a_leg, target="sip:103@box"))
     bus.advance(15.1)
     assert office.notices.sent[-1] == (office.a_leg, 408)
