@@ -195,7 +195,9 @@ class Core:
             self.acd, self.router, AudioPaths(lambda: self.router.engine), bus,
             lambda queue: self.acd.music(queue) or self.prompts.path("hold_music"),
             ReferNotices(lambda: self.router.engine),
-            ringback=lambda: self.prompts.path("ringback"), internal=self.internal)
+            ringback=lambda: self.prompts.path("ringback"), internal=self.internal,
+            callbacks=self.callbacks)
+        self.callbacks.transfers = self.transfers
         bus.subscribe(self.transfers.handle, TRANSFER_EVENTS)
 
     def _outbound_router(self) -> OutboundRouter:

@@ -7,6 +7,10 @@ through the line the outbound router picks (``gsm:<line>/<number>`` or
 when the customer answers the two legs are bridged. Whichever side hangs up, the
 other is hung up too and the dispatcher wraps up like after a queue call.
 
+A talking callback can be transferred to another dispatcher (appliance/transfer):
+while the transfer lasts, A's leg ending does not end the call (``transfers`` is asked),
+and :meth:`hand_over` makes the new dispatcher's leg leg A.
+
 Runs on the bus worker (``handle`` is a bus subscriber; ``start`` is called there
 through ``Core.on_bus``). Legs this module did not place are ignored.
 """
@@ -131,6 +135,7 @@ class Callbacks:
         self._now = monotonic
         self.active: dict[str, Callback] = {}  # by call_id
         self._by_leg: dict[str, tuple[Callback, str]] = {}  # leg id -> (callback, "a"|"b")
+        self.transfers = None  # appliance.transfer.Transfers: dispatcher_left(call_id) -> bool
 
     # ------------------------------------------------------------ the action
     @property
@@ -200,8 +205,30 @@ class Callbacks:
         if found is None or kind is None:
             return  # a queue leg, or one of ours that already ended
         cb, side = found
+        if (side, kind, cb.phase) == ("a", "ended", Phase.TALKING) and self.transfers is not None \
+                and self.transfers.dispatcher_left(cb.call_id):
+            self._by_leg.pop(cb.leg_a, None)  # a transfer keeps the customer
+            return
         reason = f"{event.code} {event.reason}" if isinstance(event, ev.LegEnded) else ""
         self._fire(cb, Input(f"{side}_{kind}"), reason)
+
+    # ------------------------------------------------------------ transfers
+    def hand_over(self, call_id: str, leg_id: str, name: str) -> None:
+        """``name`` (already BUSY on ``leg_id``) talks to the customer now; the dispatcher
+        who had the call wraps up."""
+        cb = self.active[call_id]
+        self._by_leg.pop(cb.leg_a, None)
+        self._acd.release(cb.dispatcher)
+        cb.leg_a, cb.dispatcher = leg_id, name
+        self._by_leg[leg_id] = (cb, "a")
+
+    def drop(self, call_id: str, cause: str) -> None:
+        """Nobody is left for the customer (their dispatcher left during a transfer that
+        failed): hang up and end the call."""
+        cb = self.active.get(call_id)
+        if cb is not None:
+            self._control.hangup(cb.leg_b)
+            self._end(cb, "callback", cause, "box")
 
     def _fire(self, cb: Callback, what: Input, reason: str = "") -> None:
         if cb.phase == Phase.DONE:

@@ -84,6 +84,12 @@ class Transfer:
     consulted: bool = False  # A and B were connected
     timer: ev.Timer | None = None
     outcome: str = ""  # why it ended
+    seat: object = None  # seats.Seat: where the conversation lives (queue or callback)
+
+    @property
+    def caller_leg(self) -> str:
+        """The customer's leg: the inbound call, or a callback's leg to the customer."""
+        return self.seat.caller_leg if self.seat is not None else self.call_id
 
     def view(self) -> dict:
         return {"call_id": self.call_id, "mode": self.mode, "state": str(self.phase),

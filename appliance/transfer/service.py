@@ -34,6 +34,7 @@ from appliance.errors import CallboxError
 from appliance.i18n import N_
 from appliance.transfer.internal import find_dispatcher
 from appliance.transfer.machine import MODES, Input, Phase, Transfer, step
+from appliance.transfer.seats import Seats
 
 log = logging.getLogger("callbox.transfer")
 
@@ -51,7 +52,7 @@ class TransferRefused(CallboxError):
 
 class Transfers:
     def __init__(self, acd, control, audio, bus, music: Callable[[str], str], refer=None, *,
-                 ringback: Callable[[], str] | None = None, internal=None):
+                 ringback: Callable[[], str] | None = None, internal=None, callbacks=None):
         self._acd = acd  # Acd (talks, agents, reserve/engaged/release, HandoverMixin)
         self._control = control  # CallControl: originate, bridge, play, stop_play, hangup
         self._audio = audio  # AudioPaths: connect(pairs) / disconnect(pairs)
@@ -60,6 +61,7 @@ class Transfers:
         self._refer = refer  # ReferNotices: outcome(leg_id, code), or None (no SIP engine)
         self._ringback = ringback  # -> the WAV A hears while B rings (None: silence)
         self._internal = internal  # InternalCalls: a phone's own call to B (attended REFER)
+        self._seats = Seats(acd, callbacks)  # queue calls, callbacks and click-to-call
         self.active: dict[str, Transfer] = {}  # by call_id
         self._by_leg: dict[str, Transfer] = {}  # by B's leg
         self._callers: dict[str, str] = {}  # call_id -> caller number (from CallQueued)
@@ -69,19 +71,19 @@ class Transfers:
         """Ring ``to`` (a dispatcher's name or extension) to take ``call_id`` over."""
         if mode not in MODES:
             raise ValueError(N_("mode must be blind or attended"))
-        talk = self._acd.talks.get(call_id)
-        if talk is None or not talk.leg_id:
+        seat = self._seats.get(call_id)
+        if seat is None:
             raise TransferRefused(N_("no conversation %(call)s to transfer"), 481, call=call_id)
         if call_id in self.active:
             raise TransferRefused(N_("a transfer of this call is already under way"), 491)
-        target = self._target(to, talk.agent)
+        target = self._target(to, seat.agent)
         leg = "xfer-" + uuid.uuid4().hex[:12]
         self._acd.reserve(target.name, leg)  # RINGING: the queue offers them no caller
-        t = Transfer(call_id, mode, self._callers.get(call_id, ""), talk.agent, talk.leg_id,
-                     target.name, leg, refer_leg=refer_leg,
+        t = Transfer(call_id, mode, seat.number or self._callers.get(call_id, ""), seat.agent,
+                     seat.leg_id, target.name, leg, refer_leg=refer_leg, seat=seat,
                      phase=Phase.RINGING_BLIND if mode == "blind" else Phase.RINGING_CONSULT)
         self.active[call_id] = self._by_leg[leg] = t
-        self._hold(t, talk.queue)
+        self._hold(t)
         if self._ringback is not None:
             self._control.play(t.from_leg, [self._ringback()], loop=True)
         log.info("call_id=%s %s transfer %s -> %s", call_id, mode, t.from_dispatcher, target.name)
@@ -115,11 +117,11 @@ class Transfers:
         self._fire(t, what, "cancelled" if what == Input.CANCEL else "", 487)
         return t.view()
 
-    def _hold(self, t: Transfer, queue: str) -> None:
+    def _hold(self, t: Transfer) -> None:
         """The caller, cut from A, hears hold music while B's phone rings."""
-        self._audio.disconnect([(t.call_id, t.from_leg), (t.from_leg, t.call_id)])
-        self._control.play(t.call_id, [self._music(queue)], loop=True)
-        t.timer = self._bus.call_later(self._acd.ring_timeout(t.call_id),
+        self._audio.disconnect([(t.caller_leg, t.from_leg), (t.from_leg, t.caller_leg)])
+        self._control.play(t.caller_leg, [self._music(t.seat.queue)], loop=True)
+        t.timer = self._bus.call_later(self._seats.ring_timeout(t.seat),
                                        lambda: self._fire(t, Input.B_TIMEOUT, "no answer", 408))
 
     def _target(self, to: str, current: str):
@@ -163,42 +165,42 @@ class Transfers:
                            event.code if 300 <= event.code < 700 else 480)
 
     def _referred(self, event: ev.TransferRequested) -> None:
-        talk = next((t for t in self._acd.talks.values() if t.leg_id == event.leg_id), None)
+        seat = self._seats.by_leg(event.leg_id)
         if event.replaces:
             self._consulted_by_phone(event)
             return
-        if talk is None:
-            log.warning("leg_id=%s REFER to %s on a leg with no queue call: 603",
+        if seat is None:
+            log.warning("leg_id=%s REFER to %s on a leg with no conversation: 603",
                         event.leg_id, event.target)
             self._notify_leg(event.leg_id, 603)
             return
         try:
-            self.start(talk.call_id, event.target, "blind", refer_leg=event.leg_id)
+            self.start(seat.call_id, event.target, "blind", refer_leg=event.leg_id)
         except TransferRefused as exc:
-            log.info("call_id=%s REFER to %s refused: %s", talk.call_id, event.target, exc)
+            log.info("call_id=%s REFER to %s refused: %s", seat.call_id, event.target, exc)
             self._notify_leg(event.leg_id, exc.sip_code)
         except CallboxError as exc:
-            log.info("call_id=%s REFER to %s refused: %s", talk.call_id, event.target, exc)
+            log.info("call_id=%s REFER to %s refused: %s", seat.call_id, event.target, exc)
             self._notify_leg(event.leg_id, 486)
 
     def _consulted_by_phone(self, event: ev.TransferRequested) -> None:
-        """Attended REFER: A's phone joins the caller (its call ``talk``) with B (A's
+        """Attended REFER: A's phone joins the caller (its conversation ``seat``) with B (A's
         call to B through the box, ``consult``); the REFER came on either call."""
         legs = (event.leg_id, event.replaces)
-        talk = next((t for t in self._acd.talks.values() if t.leg_id in legs), None)
+        seat = next((s for leg in legs if (s := self._seats.by_leg(leg)) is not None), None)
         consult = next((c for leg in legs if self._internal is not None
                         and (c := self._internal.calls.get(leg)) is not None), None)
-        if talk is None or consult is None or consult.caller != talk.agent \
-                or talk.call_id in self.active:
+        if seat is None or consult is None or consult.caller != seat.agent \
+                or seat.call_id in self.active:
             log.warning("leg_id=%s attended REFER: Replaces %s is not this dispatcher's call "
                         "to a colleague beside a queue call: 603", event.leg_id, event.replaces)
             self._notify_leg(event.leg_id, 603)
             return
         answered = str(consult.phase) == "talking"
-        t = Transfer(talk.call_id, "attended", self._callers.get(talk.call_id, ""), talk.agent,
-                     talk.leg_id, consult.callee, consult.leg, refer_leg=event.leg_id,
+        t = Transfer(seat.call_id, "attended", seat.number or self._callers.get(seat.call_id, ""),
+                     seat.agent, seat.leg_id, consult.callee, consult.leg, refer_leg=event.leg_id,
                      phase=Phase.CONSULTING if answered else Phase.RINGING_CONSULT,
-                     b_answered=answered)
+                     b_answered=answered, seat=seat)
         self.active[t.call_id] = self._by_leg[t.leg] = t
         log.info("call_id=%s attended transfer by phone %s -> %s (%s)", t.call_id,
                  t.from_dispatcher, t.to_dispatcher, "talking" if answered else "ringing")
@@ -206,7 +208,7 @@ class Transfers:
                                              to_dispatcher=t.to_dispatcher, mode=t.mode,
                                              leg_id=t.leg))
         if not answered:
-            self._hold(t, talk.queue)  # B still rings: the caller waits on hold music
+            self._hold(t)  # B still rings: the caller waits on hold music
         self._fire(t, Input.COMPLETE)  # NOTIFY (when B has answered), A's leg hung up
         self._internal.hand_over(consult)  # B's leg is the transfer's; A's call hung up
 
@@ -228,25 +230,25 @@ class Transfers:
         self._cancel(t)
         if t.consulted:
             self._audio.disconnect([(t.from_leg, t.leg), (t.leg, t.from_leg)])
-        self._control.bridge(t.call_id, t.leg)  # stops the hold music
-        self._acd.hand_over(t.call_id, t.leg, t.to_dispatcher)  # A wraps up
+        self._control.bridge(t.caller_leg, t.leg)  # stops the hold music
+        self._seats.hand_over(t.seat, t.leg, t.to_dispatcher)  # A wraps up
         self._notify(t, 200)
         if not t.a_gone:
             self._control.hangup(t.from_leg)
         log.info("call_id=%s transferred %s -> %s", t.call_id, t.from_dispatcher, t.to_dispatcher)
         self._bus.publish(ev.CallTransferred(call_id=t.call_id, from_dispatcher=t.from_dispatcher,
                                              to_dispatcher=t.to_dispatcher, mode=t.mode,
-                                             legs=(t.call_id, t.leg)))
+                                             legs=(t.caller_leg, t.leg)))
 
     def _do_give_back(self, t: Transfer, reason: str, code: int) -> None:
         self._cancel(t)
         self._end_b(t, reason)
         if t.a_gone:
-            returned = "queue:" + self._acd.requeue_front(t.call_id, t.caller)
+            returned = self._seats.orphaned(t.seat, t.caller)
         else:
-            self._control.stop_play(t.call_id)
+            self._control.stop_play(t.caller_leg)
             self._control.stop_play(t.from_leg)  # the ringback, if any
-            self._audio.connect([(t.call_id, t.from_leg), (t.from_leg, t.call_id)])
+            self._audio.connect([(t.caller_leg, t.from_leg), (t.from_leg, t.caller_leg)])
             returned = t.from_dispatcher
         self._notify(t, code or 480)
         log.info("call_id=%s transfer to %s failed (%s): back to %s", t.call_id,

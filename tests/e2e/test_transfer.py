@@ -298,6 +298,40 @@ def test_a_dispatcher_calls_a_colleague_and_they_hear_each_other(office, tmp_pat
     assert goertzel_share(ben, 600, rate) > HEARD
 
 
+def test_a_click_to_call_is_transferred_and_the_customer_talks_to_b(office, tmp_path):
+    """Anna (1 kHz) calls a customer back (a SIP phone, 400 Hz); mid-call the box hands
+    the customer to ben (600 Hz): the customer hears ben after, and the record says so."""
+    office.start_core(_toml(office))
+    office.start_phones([f"101@127.0.0.1:{office.phone_ports[0]}"],
+                        voice=tone_wav(tmp_path / "a.wav", 1000, seconds=40), answer_after="0.3-0.3")
+    office.start_phones([f"102@127.0.0.1:{office.phone_ports[1]}"],
+                        voice=tone_wav(tmp_path / "b.wav", 600, seconds=40), answer_after="1-1")
+    office.start_phones([f"300@127.0.0.1:{office.phone_ports[2]}"],
+                        voice=tone_wav(tmp_path / "c.wav", 400, seconds=40), answer_after="0.5-0.5",
+                        hangup_after="9-9")
+    call_id = office.control.action("call_back", dispatcher="anna",
+                                    number=f"sip:300@127.0.0.1:{office.phone_ports[2]}")["call_id"]
+    wait_for(lambda: _people(office)["anna"].get("on_call") == call_id, 20, what="the callback bridged")
+    time.sleep(1.5)  # not waiting for a condition: 1.5 s of anna and the customer talking
+    office.control.action("transfer", call_id=call_id, to="ben", mode="blind")
+    people = wait_for(lambda: (p := _people(office))["ben"].get("on_call") == call_id and p,
+                      15, what="ben has the customer")
+    assert people["anna"]["state"] in ("wrapup", "available")
+    record = _record(office)  # the customer hangs up 9 s after answering
+    assert record["direction"] == "out" and record["dispatcher"] == "ben"
+    assert "transfer:blind:anna>ben" in record["ivr_path"].split(",")
+    customer, rate = read_wav(_report(office, "300")["recording"])
+    ben, _ = read_wav(_report(office, "102")["recording"])
+    tail = customer[-2 * rate:]
+    shares = {"customer hears anna first": goertzel_share(customer[:int(1.5 * rate)], 1000, rate),
+              "customer hears ben at the end": goertzel_share(tail, 600, rate),
+              "anna at the end": goertzel_share(tail, 1000, rate),
+              "ben hears the customer": goertzel_share(ben, 400, rate)}
+    print(shares)
+    assert shares["customer hears anna first"] > HEARD and shares["ben hears the customer"] > HEARD
+    assert shares["customer hears ben at the end"] > HEARD and shares["anna at the end"] < HEARD
+
+
 def _post(base: str, token: str, path: str, body: dict) -> dict:
     request = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
                                      headers={"Authorization": f"Bearer {token}",
