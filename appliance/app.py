@@ -25,6 +25,8 @@ from appliance.telephony.sip.conference import AudioPaths
 from appliance.telephony.sip.refer import ReferNotices
 from appliance.transfer.actions import transfer_actions
 from appliance.transfer.internal import EVENT_TYPES as INTERNAL_EVENTS, InternalCalls
+from appliance.transfer.onhold import EVENT_TYPES as ONHOLD_EVENTS, OnHold
+from appliance.transfer.seats import Seats
 from appliance.transfer.service import EVENT_TYPES as TRANSFER_EVENTS, Transfers
 from appliance.callback import EVENT_TYPES as CALLBACK_EVENTS, Callbacks
 from appliance.config.model import Config, GsmConfig
@@ -188,6 +190,9 @@ class Core:
                                        AudioPaths(lambda: self.router.engine), bus,
                                        self.config.acd.supervisor_phone)
         bus.subscribe(self.supervision.handle, SUPERVISION_EVENTS)
+        def music(queue: str) -> str:  # what a caller on hold hears
+            return self.acd.music(queue) or self.prompts.path("hold_music")
+
         self.internal = self.flow.internal = InternalCalls(
             self.acd, self.router, bus, self.features.dispatcher_for, self.prompts.path)
         bus.subscribe(self.internal.handle, INTERNAL_EVENTS)
@@ -199,6 +204,9 @@ class Core:
             callbacks=self.callbacks)
         self.callbacks.transfers = self.transfers
         bus.subscribe(self.transfers.handle, TRANSFER_EVENTS)
+        self.onhold = OnHold(Seats(self.acd, self.callbacks), self.router, music,
+                             lambda call_id: call_id in self.transfers.active)
+        bus.subscribe(self.onhold.handle, ONHOLD_EVENTS)
 
     def _outbound_router(self) -> OutboundRouter:
         """Calls out (callbacks, the informer) go by [[route]] on a free GSM line or trunk."""
@@ -383,12 +391,14 @@ class Core:
 
     def status(self) -> dict:
         domain = self.on_bus(lambda: {**self.flow.status(), "transfers": self.transfers.status(),
-                                      "internal_calls": self.internal.status()})
+                                      "internal_calls": self.internal.status(),
+                                      "held_calls": sorted(self.onhold.held)})
         queues = [{"name": q["name"], "waiting": q["waiting"]} for q in domain["queues"]]
         return {"office": self.config.office.name, "version": __version__, "lines": self.router.status(),
                 "dispatchers": domain["dispatchers"], "queues": queues,
                 "in_menu": domain["in_menu"], "lamps": self.lamps.status(),
                 "transfers": domain["transfers"], "internal_calls": domain["internal_calls"],
+                "held_calls": domain["held_calls"],
                 "capacity": self.router.capacity().__dict__,
                 "calllog": {**self.calllog.stats(), "kept": self.calllog.kept()},
                 "alarms": [{"source": s, "message": a.message, "msgid": a.msgid, "params": a.params}

@@ -162,6 +162,14 @@ class LegRinging(Event):
 
 
 @dataclass(frozen=True)
+class LegHeld(Event):
+    """A SIP leg's far end put the call on hold (re-INVITE a=sendonly/inactive: the box
+    must not send), or took it back (``held`` False)."""
+    leg_id: str
+    held: bool
+
+
+@dataclass(frozen=True)
 class LegAnswered(Event):
     leg_id: str
 

@@ -54,6 +54,7 @@ class AudioPaths:
                 waiting.append(pair)
             else:
                 legs[0].media.startTransmit(legs[1].media)
+                engine._paths.add(pair)  # remade if a re-INVITE renews a port (media.py)
         if waiting and turns > 0:
             engine._submit(lambda: self._connect(engine, waiting, turns - 1))
         elif waiting:
@@ -62,5 +63,6 @@ class AudioPaths:
     def _disconnect(self, engine: Any, pairs: list[Pair]) -> None:
         for pair in pairs:
             legs = self._legs(engine, pair)
+            engine._paths.discard(tuple(pair))
             if legs is not None and legs[0].media is not None and legs[1].media is not None:
                 legs[0].media.stopTransmit(legs[1].media)

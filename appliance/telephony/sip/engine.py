@@ -126,6 +126,7 @@ class SipEngine(PolicingMixin, TrunkDialMixin, ReferMixin, MediaMixin):
         self._commands: queue.SimpleQueue = queue.SimpleQueue()
         self._legs: dict[str, Leg] = {}
         self._graveyard = Graveyard()  # media objects wait there before destruction
+        self._paths: set[tuple[str, str]] = set()  # leg→leg audio, remade on a new port
         self._accounts: list[Any] = []
         self._trunk_state: dict[str, str] = {}
         self._tokens = itertools.count(1)
@@ -532,6 +533,7 @@ class SipEngine(PolicingMixin, TrunkDialMixin, ReferMixin, MediaMixin):
 
     def _release(self, leg: Leg) -> None:
         self._stop_player(leg)
+        self._paths = {p for p in self._paths if leg.leg_id not in p}
         # A media port leaves after this loop turn (its conference removal is queued);
         # a Call object goes now — see _on_disconnected.
         if leg.port is not None:

@@ -20,15 +20,26 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("callbox.sip")
 
+_LIVE = (pj.PJSUA_CALL_MEDIA_ACTIVE, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD)  # a port to connect
+
 
 class MediaMixin:
-    """Needs ``self._legs``, ``self._graveyard``, ``self._publish`` from the engine."""
+    """Needs ``self._legs``, ``self._paths``, ``self._graveyard``, ``self._publish`` from
+    the engine.
+
+    A re-INVITE that changes a call's media (a phone's Hold and Resume change the
+    direction) makes pjsua destroy the call's stream and its conference port, with every
+    connection to and from it, and add a new port (pjsua_media.c is_media_changed). So
+    every leg→leg path is kept in ``_paths`` and remade on the new port, with the leg's
+    player and whatever registered in ``leg.extra["renew"]`` (recorders)."""
 
     def on_stream_destroyed(self, leg_id: str, index: int) -> None:
         """RTP counters of a leg at its end: the first thing to read when audio is missing."""
         leg = self._legs.get(leg_id)
         if leg is None or leg.call is None:
             return
+        if not leg.ended and leg.media is not None:
+            leg.extra["media_gone"] = True  # a re-INVITE: on_media_state brings the new port
         try:
             stat = leg.call.getStreamStat(index).rtcp
         except pj.Error:
@@ -39,15 +50,40 @@ class MediaMixin:
 
     def on_media_state(self, leg_id: str) -> None:
         leg = self._legs.get(leg_id)
-        if leg is None or leg.ended or leg.media is not None:
+        if leg is None or leg.ended:
             return
         info = leg.call.getInfo()
         for index, media in enumerate(info.media):
-            if media.type == pj.PJMEDIA_TYPE_AUDIO and media.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
+            if media.type != pj.PJMEDIA_TYPE_AUDIO or media.status not in _LIVE:
+                continue
+            held = media.status == pj.PJSUA_CALL_MEDIA_REMOTE_HOLD
+            if leg.media is None:
                 leg.media = leg.call.getAudioMedia(index)
                 leg.extra["media_index"] = index  # the stream the watchdog samples
                 self._media_ready(leg)
-                return
+            elif leg.extra.pop("media_gone", False):
+                self._media_renewed(leg, leg.call.getAudioMedia(index))
+            if held != leg.extra.get("held", False):
+                leg.extra["held"] = held
+                log.info("leg=%s %s by the far end", leg_id, "held" if held else "resumed")
+                self._publish(ev.LegHeld(leg_id=leg_id, held=held))
+            return
+
+    def _media_renewed(self, leg: Leg, media) -> None:
+        leg.media = media
+        remade = 0
+        for a_id, b_id in list(self._paths):
+            if leg.leg_id in (a_id, b_id):
+                a, b = self._legs.get(a_id), self._legs.get(b_id)
+                if a and b and not a.ended and not b.ended and a.media and b.media:
+                    a.media.startTransmit(b.media)
+                    remade += 1
+        if leg.player is not None:
+            leg.player.startTransmit(media)
+        for renew in leg.extra.get("renew", ()):
+            renew(leg)
+        log.info("leg=%s audio port renewed after a re-INVITE: %d paths remade", leg.leg_id,
+                 remade)
 
     def _media_ready(self, leg: Leg) -> None:
         if leg.pending_bridge:
@@ -120,6 +156,7 @@ class MediaMixin:
         self._stop_player(b)
         a.media.startTransmit(b.media)
         b.media.startTransmit(a.media)
+        self._paths |= {(a_id, b_id), (b_id, a_id)}
         a.peer, b.peer = b.leg_id, a.leg_id
 
     def _do_attach(self, call_id: str, source: FrameSource, inbound: bool, for_call: str) -> None:

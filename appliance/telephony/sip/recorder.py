@@ -63,6 +63,8 @@ class CallRecorder:
         except pj.Error as exc:
             log.error("recording %s to %s failed: %s", key, path, exc.info())
             return
+        for leg in found:
+            self._keep_tapped(leg, key)
         self._recorders[key] = (recorder, path)
         log.info("recording %s to %s", key, path)
 
@@ -75,7 +77,16 @@ class CallRecorder:
                 engine._submit(lambda: self._tap(engine, key, leg_id, turns - 1))
             return
         leg.media.startTransmit(found[0])
+        self._keep_tapped(leg, key)
         log.info("recording %s: leg %s added", key, leg_id)
+
+    def _keep_tapped(self, leg: Any, key: str) -> None:
+        """A re-INVITE that renews the leg's port (media.py) taps the new one."""
+        def renew(renewed: Any) -> None:
+            found = self._recorders.get(key)
+            if found is not None:
+                renewed.media.startTransmit(found[0])
+        leg.extra.setdefault("renew", []).append(renew)
 
     def _stop(self, key: str) -> None:
         # No stopTransmit (see media.py): destroying the recorder removes its port with

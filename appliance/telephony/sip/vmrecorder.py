@@ -48,6 +48,12 @@ class VoicemailRecorder:
             log.error("call_id=%s cannot record to %s: %s", call_id, path, exc.info())
             return
         self._recorders[call_id] = recorder
+
+        def renew(renewed: Any) -> None:  # a re-INVITE renewed the caller's port (media.py)
+            current = self._recorders.get(call_id)  # never keep the recorder alive here
+            if current is not None:
+                renewed.media.startTransmit(current)
+        leg.extra.setdefault("renew", []).append(renew)
         log.info("call_id=%s recording voicemail to %s", call_id, path)
 
     def _stop(self, call_id: str) -> None:
