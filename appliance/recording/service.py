@@ -11,12 +11,10 @@ are enforced — oldest first.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import subprocess
 import time
 import wave
-from concurrent.futures import Executor
 from datetime import datetime
 from pathlib import Path
 from typing import Callable

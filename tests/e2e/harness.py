@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import signal
 import socket
 import sqlite3
 import struct
 import subprocess
 import sys
+import threading
 import time
 import wave
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -331,3 +332,48 @@ profile = "{modem.profile}"
 def gsm_line_up(office: Office, name: str = "gsm1") -> bool:
     lines = {line["name"]: line for line in office.control.status()["lines"]}
     return lines.get(name, {}).get("state") in ("up", "idle")
+
+
+def sipp_phone(office: Office, scenario: str, template: dict, log_name: str,
+               port: int | None = None, timeout_s: int = 90) -> subprocess.Popen:
+    """A dispatcher's phone as SIPp (a UAS echoing every RTP packet) on ``port`` (anna's
+    by default), from a scenario with ``{key}`` placeholders; its output in ``log_name``."""
+    text = (SCENARIOS / scenario).read_text()
+    for key, value in template.items():
+        text = text.replace("{" + key + "}", str(value))
+    path = office.tmp / f"run-{scenario}"
+    path.write_text(text)
+    log = open(office.tmp / log_name, "wb")
+    return subprocess.Popen(
+        ["sipp", "-sf", str(path), "-i", "127.0.0.1", "-p", str(port or office.phone_ports[0]),
+         "-mp", str(free_port(span=4)), "-rtp_echo", "-nostdin", "-m", "1", "-trace_err",
+         "-timeout", f"{timeout_s}s", "-timeout_error"], cwd=office.tmp, stdout=log,
+        stderr=subprocess.STDOUT)
+
+
+@contextmanager
+def web_server(office: Office, role: str = "supervisor"):
+    """The web app in this process against the running core: (base URL, a token of a
+    user with ``role``)."""
+    from appliance.auth.users import UserStore
+    from appliance.config.loader import load_toml
+    from web import create_app
+    from web.server import make_server
+
+    app = create_app(load_toml(office.tmp / "callbox.toml"), office.data, office.control)
+    server = make_server(app, "127.0.0.1", 0)
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}", UserStore(office.data).create_token(role)
+    finally:
+        server.close()
+
+
+def post_json(base: str, token: str, path: str, body: dict) -> dict:
+    """POST ``body`` as JSON with a bearer token; the decoded answer."""
+    import urllib.request
+    request = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Authorization": f"Bearer {token}",
+                                              "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)

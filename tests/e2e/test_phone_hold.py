@@ -17,8 +17,7 @@ import time
 import pytest
 
 from appliance.telephony.gsm.sim.audio import TONE_HZ
-from harness import (SCENARIOS, free_port, goertzel_share, gsm_line_up, gsm_toml, office_toml,
-                     rms, wait_for)
+from harness import goertzel_share, gsm_line_up, gsm_toml, office_toml, rms, sipp_phone, wait_for
 
 pytestmark = [pytest.mark.sip]
 
@@ -27,15 +26,8 @@ RATE = 8000
 
 
 def _hold_phone(office, talk_ms: int, hold_ms: int) -> subprocess.Popen:
-    text = (SCENARIOS / "phone_hold.xml").read_text()
-    text = text.replace("{talk_ms}", str(talk_ms)).replace("{hold_ms}", str(hold_ms))
-    path = office.tmp / "run-phone_hold.xml"
-    path.write_text(text)
-    log = open(office.tmp / "phone_hold.log", "wb")
-    return subprocess.Popen(
-        ["sipp", "-sf", str(path), "-i", "127.0.0.1", "-p", str(office.phone_ports[0]),
-         "-mp", str(free_port(span=4)), "-rtp_echo", "-nostdin", "-m", "1", "-trace_err",
-         "-timeout", "60s", "-timeout_error"], cwd=office.tmp, stdout=log, stderr=subprocess.STDOUT)
+    return sipp_phone(office, "phone_hold.xml", {"talk_ms": talk_ms, "hold_ms": hold_ms},
+                      "phone_hold.log", timeout_s=60)
 
 
 def _anna(office) -> dict:

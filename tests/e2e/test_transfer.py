@@ -10,19 +10,17 @@ hearing its own 600 Hz back means the caller is connected to B.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import subprocess
 import threading
 import time
-import urllib.request
 import uuid
 from urllib.parse import quote
 
 import pytest
 
-from harness import (PCAPS, SCENARIOS, free_port, goertzel_share, office_toml, read_wav, rms,
-                     sipp, tone_wav, wait_for)
+from harness import (PCAPS, goertzel_share, office_toml, post_json, read_wav, rms, sipp,
+                     sipp_phone, tone_wav, wait_for, web_server)
 
 pytestmark = [pytest.mark.sip]
 
@@ -41,19 +39,11 @@ def _refer_phone(office, final_re: str = "", talk_ms: int = 2500,
                  scenario: str = "phone_refer.xml", replaces: str = "") -> subprocess.Popen:
     """Anna's phone: SIPp UAS that REFERs the caller to ben (extension 102); with
     ``replaces`` (a Call-ID) an attended REFER naming that call."""
-    text = (SCENARIOS / scenario).read_text()
     refer_to = f"sip:102@127.0.0.1:{office.sip_port}"
     if replaces:  # as phones write it: the Replaces header escaped in the URI
         refer_to += f"?Replaces={quote(replaces)}%3Bto-tag%3Dbox%3Bfrom-tag%3Dphone"
-    for key, value in {"talk_ms": talk_ms, "final_re": final_re, "refer_to": refer_to}.items():
-        text = text.replace("{" + key + "}", str(value))
-    path = office.tmp / "run-phone_refer.xml"
-    path.write_text(text)
-    log = open(office.tmp / "phone_refer.log", "wb")
-    return subprocess.Popen(
-        ["sipp", "-sf", str(path), "-i", "127.0.0.1", "-p", str(office.phone_ports[0]),
-         "-mp", str(free_port(span=4)), "-rtp_echo", "-nostdin", "-m", "1", "-trace_err",
-         "-timeout", "90s", "-timeout_error"], cwd=office.tmp, stdout=log, stderr=subprocess.STDOUT)
+    return sipp_phone(office, scenario, {"talk_ms": talk_ms, "final_re": final_re,
+                                         "refer_to": refer_to}, "phone_refer.log")
 
 
 def _caller(office, talk_ms: int, echo: bool = True) -> tuple[threading.Thread, dict]:
@@ -215,7 +205,7 @@ def test_an_attended_refer_naming_no_call_of_the_box_is_refused_and_the_call_goe
     office.start_phones([f"102@127.0.0.1:{office.phone_ports[1]}"])
     phone = _refer_phone(office, scenario="phone_refer_replaces.xml")
     caller, done = _caller(office, talk_ms=9000)
-    call_id = wait_for(lambda: _people(office)["anna"].get("on_call"), 20, what="anna on the call")
+    wait_for(lambda: _people(office)["anna"].get("on_call"), 20, what="anna on the call")
     wait_for(lambda: "names no call of the box" in (office.tmp / "core.log").read_text(), 15,
              what="the refusal in the core's log")
     status = office.control.status()
@@ -332,27 +322,11 @@ def test_a_click_to_call_is_transferred_and_the_customer_talks_to_b(office, tmp_
     assert shares["customer hears ben at the end"] > HEARD and shares["anna at the end"] < HEARD
 
 
-def _post(base: str, token: str, path: str, body: dict) -> dict:
-    request = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Authorization": f"Bearer {token}",
-                                              "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.load(response)
-
-
 @pytest.fixture
 def web(office):
-    from appliance.auth.users import UserStore
-    from appliance.config.loader import load_toml
-    from web import create_app
-    from web.server import make_server
-
     office.start_core(_toml(office))
-    app = create_app(load_toml(office.tmp / "callbox.toml"), office.data, office.control)
-    server = make_server(app, "127.0.0.1", 0)
-    threading.Thread(target=server.run, daemon=True).start()
-    yield f"http://127.0.0.1:{server.effective_port}", UserStore(office.data).create_token("supervisor")
-    server.close()
+    with web_server(office) as served:
+        yield served
 
 
 def test_attended_transfer_from_the_web_consults_then_hands_over(office, web, tmp_path):
@@ -363,12 +337,12 @@ def test_attended_transfer_from_the_web_consults_then_hands_over(office, web, tm
                         voice=tone_wav(tmp_path / "b.wav", 600, seconds=40), answer_after="1-1")
     caller, done = _caller(office, talk_ms=15000)
     call_id = wait_for(lambda: _people(office)["anna"].get("on_call"), 20, what="anna on the call")
-    started = _post(base, token, f"/api/calls/{call_id}/transfer", {"to": "ben", "mode": "attended"})
+    started = post_json(base, token, f"/api/calls/{call_id}/transfer", {"to": "ben", "mode": "attended"})
     assert started["result"]["state"] == "ringing-consult"
     wait_for(lambda: [t for t in office.control.status()["transfers"] if t["state"] == "consulting"],
              15, what="anna consulting ben")
     time.sleep(2.5)  # not waiting for a condition: 2.5 s of A and B talking, recorded
-    _post(base, token, f"/api/calls/{call_id}/transfer/complete", {})
+    post_json(base, token, f"/api/calls/{call_id}/transfer/complete", {})
     people = wait_for(lambda: (p := _people(office))["ben"].get("on_call") == call_id and p,
                       10, what="ben has the caller")
     assert people["anna"]["state"] in ("wrapup", "available")

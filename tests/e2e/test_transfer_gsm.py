@@ -10,18 +10,15 @@ web API, as the live page does, or by A's phone (SIPp, REFER).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import subprocess
 import struct
-import threading
-import urllib.request
 
 import pytest
 
 from appliance.telephony.gsm.sim.audio import TONE_HZ
-from harness import (SCENARIOS, free_port, goertzel_share, gsm_line_up, gsm_toml, office_toml,
-                     read_wav, rms, tone_wav, wait_for)
+from harness import (goertzel_share, gsm_line_up, gsm_toml, office_toml, post_json, read_wav,
+                     rms, sipp_phone, tone_wav, wait_for, web_server)
 
 pytestmark = [pytest.mark.sip]
 
@@ -30,14 +27,6 @@ HEARD = 0.5  # the modem hears one tone at a time: most of its energy
 FAINT = 0.05
 SECOND = 8000 * 2  # bytes of 8 kHz 16-bit PCM
 QUEUE_OPTS = 'members = ["anna"]\nwrapup_s = 1.0\nring_timeout_s = 6.0'
-
-
-def _post(base: str, token: str, path: str, body: dict) -> dict:
-    request = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Authorization": f"Bearer {token}",
-                                              "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.load(response)
 
 
 def _start_core(office, modem, queue_opts: str = QUEUE_OPTS) -> None:
@@ -51,19 +40,9 @@ def _start_core(office, modem, queue_opts: str = QUEUE_OPTS) -> None:
 
 @pytest.fixture
 def web(office, modem):
-    """The core, and the web app in front of it: (base URL, a supervisor's token)."""
-    from appliance.auth.users import UserStore
-    from appliance.config.loader import load_toml
-    from web import create_app
-    from web.server import make_server
-
     _start_core(office, modem)
-    app = create_app(load_toml(office.tmp / "callbox.toml"), office.data, office.control)
-    server = make_server(app, "127.0.0.1", 0)
-    threading.Thread(target=server.run, daemon=True).start()
-    token = UserStore(office.data).create_token("supervisor")
-    yield f"http://127.0.0.1:{server.effective_port}", token
-    server.close()
+    with web_server(office) as served:
+        yield served
 
 
 def _people(office) -> dict[str, dict]:
@@ -141,14 +120,14 @@ def test_a_gsm_caller_transferred_from_the_web_talks_to_b(office, modem, web, tm
     print("the GSM caller hears anna:", before)
     assert before["anna"] > HEARD
 
-    started = _post(base, token, f"/api/calls/{call_id}/transfer", {"to": "ben", "mode": mode})
+    started = post_json(base, token, f"/api/calls/{call_id}/transfer", {"to": "ben", "mode": mode})
     assert started["result"]["state"] == f"ringing-{'blind' if mode == 'blind' else 'consult'}"
     if mode == "attended":
         _consulting(office)
         held = _shares(_modem_hears(modem))  # the caller is on hold while they talk
         print("the GSM caller hears, on hold:", held)
         assert held["anna"] < FAINT and held["ben"] < FAINT and held["rms"] > 0.003  # music
-        _post(base, token, f"/api/calls/{call_id}/transfer/complete", {})
+        post_json(base, token, f"/api/calls/{call_id}/transfer/complete", {})
     _anna_then_ben(office, modem, call_id)
 
     record = _ended(office, modem)
@@ -172,7 +151,7 @@ def test_a_transfer_b_does_not_answer_gives_the_gsm_caller_back_to_a(office, mod
     call_id = _gsm_caller_reaches_anna(office, modem)
     assert _shares(_modem_hears(modem, 1.0))["anna"] > HEARD
 
-    _post(base, token, f"/api/calls/{call_id}/transfer", {"to": "ben", "mode": mode})
+    post_json(base, token, f"/api/calls/{call_id}/transfer", {"to": "ben", "mode": mode})
     ringing = _shares(_modem_hears(modem))  # hold music, cut from anna
     print("the GSM caller hears, while ben rings:", ringing)
     assert ringing["anna"] < FAINT and ringing["rms"] > 0.003  # hold music, not anna
@@ -196,17 +175,9 @@ def test_a_transfer_b_does_not_answer_gives_the_gsm_caller_back_to_a(office, mod
 
 def _refer_phone(office, scenario: str, talk_ms: int = 2500) -> subprocess.Popen:
     """Anna's phone: a SIPp UAS echoing what it hears, that REFERs the caller to ben."""
-    text = (SCENARIOS / scenario).read_text()
-    for key, value in {"talk_ms": talk_ms, "final_re": "SIP/2.0 200",
-                       "refer_to": f"sip:102@127.0.0.1:{office.sip_port}"}.items():
-        text = text.replace("{" + key + "}", str(value))
-    path = office.tmp / f"run-{scenario}"
-    path.write_text(text)
-    log = open(office.tmp / "phone_refer.log", "wb")
-    return subprocess.Popen(
-        ["sipp", "-sf", str(path), "-i", "127.0.0.1", "-p", str(office.phone_ports[0]),
-         "-mp", str(free_port(span=4)), "-rtp_echo", "-nostdin", "-m", "1", "-trace_err",
-         "-timeout", "90s", "-timeout_error"], cwd=office.tmp, stdout=log, stderr=subprocess.STDOUT)
+    return sipp_phone(office, scenario, {"talk_ms": talk_ms, "final_re": "SIP/2.0 200",
+                                         "refer_to": f"sip:102@127.0.0.1:{office.sip_port}"},
+                      "phone_refer.log")
 
 
 def test_a_phone_that_refers_a_gsm_caller_and_hangs_up_still_hands_them_to_b(office, modem, web,
@@ -240,7 +211,7 @@ def test_a_gsm_caller_who_hangs_up_while_b_rings_ends_the_call_and_frees_everyon
     base, token = web
     _start_phones(office, tmp_path, ben=",mode=noanswer")
     call_id = _gsm_caller_reaches_anna(office, modem)
-    _post(base, token, f"/api/calls/{call_id}/transfer", {"to": "ben", "mode": "blind"})
+    post_json(base, token, f"/api/calls/{call_id}/transfer", {"to": "ben", "mode": "blind"})
     wait_for(lambda: _people(office)["ben"]["state"] == "ringing", 10, what="ben's phone ringing")
     record = _ended(office, modem)
     assert (record["dispatcher"], record["disposition"]) == ("anna", "answered")
@@ -316,10 +287,10 @@ def test_an_attended_transfer_cancelled_after_the_consultation_gives_the_gsm_cal
     base, token = web
     _start_phones(office, tmp_path)
     call_id = _gsm_caller_reaches_anna(office, modem)
-    _post(base, token, f"/api/calls/{call_id}/transfer", {"to": "ben", "mode": "attended"})
+    post_json(base, token, f"/api/calls/{call_id}/transfer", {"to": "ben", "mode": "attended"})
     _consulting(office)
     assert _shares(_modem_hears(modem))["ben"] < FAINT  # on hold: ben is not heard yet
-    _post(base, token, f"/api/calls/{call_id}/transfer/cancel", {})
+    post_json(base, token, f"/api/calls/{call_id}/transfer/cancel", {})
     ben_call = _report(office, "102")  # the box hung ben's phone up
     assert ben_call["answered"]
     people = _people(office)

@@ -176,6 +176,32 @@ class FakeControl:
         self.plays.clear()
 
 
+class FakePaths:
+    """AudioPaths of the conference bridge: which (from, to) paths are on, and the log."""
+
+    def __init__(self) -> None:
+        self.on: set = set()
+        self.log: list = []
+
+    def connect(self, pairs) -> None:
+        self.on |= set(pairs)
+        self.log.append(("connect", tuple(pairs)))
+
+    def disconnect(self, pairs) -> None:
+        self.on -= set(pairs)
+        self.log.append(("disconnect", tuple(pairs)))
+
+
+class FakeNotices:
+    """ReferNotices: the final NOTIFY codes sent, per leg."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, int]] = []
+
+    def outcome(self, leg_id: str, code: int) -> None:
+        self.sent.append((leg_id, code))
+
+
 # -- a small office -------------------------------------------------------------------
 
 PHONES = {"ali": "sip:101@127.0.0.1:5071", "sara": "sip:102@127.0.0.1:5072",

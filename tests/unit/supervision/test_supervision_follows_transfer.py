@@ -8,22 +8,9 @@ from appliance import events as ev
 from appliance.supervision.conversations import LiveConversations
 from appliance.supervision.supervise import EVENT_TYPES, Supervision, paths
 from appliance.transfer.service import Transfers
-from calllogic_fakes import dispatchers, leg_to, make_acd, taxi_queue
+from calllogic_fakes import FakePaths, dispatchers, leg_to, make_acd, taxi_queue
 
 PHONE = "sip:200@127.0.0.1:5090"
-
-
-class Paths:
-    """Both the transfers and the supervision connect here, as on the one bridge."""
-
-    def __init__(self):
-        self.on: set = set()
-
-    def connect(self, pairs):
-        self.on |= set(pairs)
-
-    def disconnect(self, pairs):
-        self.on -= set(pairs)
 
 
 class Office:
@@ -33,7 +20,7 @@ class Office:
         self.bus, self.control = bus, control
         self.acd = make_acd(bus, control, [taxi_queue(ring_timeout_s=15.0, wrapup_s=5.0)],
                             dispatchers("ali", "sara", "reza"))
-        self.audio = Paths()
+        self.audio = FakePaths()
         self.tr = self.acd.transfers = Transfers(self.acd, control, self.audio, bus,
                                                  lambda queue: "/prompts/hold.wav")
         self.sup = Supervision(LiveConversations(self.acd), control, self.audio, bus, PHONE)

@@ -8,29 +8,11 @@ from appliance import events as ev
 from appliance.acd.acd import Acd
 from appliance.transfer.internal import InternalCalls
 from appliance.transfer.service import Transfers
-from calllogic_fakes import PHONES, dispatchers, leg_to, prompt, states, taxi_queue
+from calllogic_fakes import (PHONES, FakeNotices, FakePaths, dispatchers, leg_to, prompt,
+                             states, taxi_queue)
 
 EXT = {"101": "ali", "102": "sara", "103": "reza"}
 MUSIC = "/prompts/hold_music.wav"
-
-
-class Paths:
-    def __init__(self):
-        self.on: set = set()
-
-    def connect(self, pairs):
-        self.on |= set(pairs)
-
-    def disconnect(self, pairs):
-        self.on -= set(pairs)
-
-
-class Notices:
-    def __init__(self):
-        self.sent: list[tuple[str, int]] = []
-
-    def outcome(self, leg_id, code):
-        self.sent.append((leg_id, code))
 
 
 class Office:
@@ -43,9 +25,9 @@ class Office:
                        control, prompt, bus, bus.monotonic)
         self.internal = InternalCalls(self.acd, control, bus, lambda user, src: EXT.get(user),
                                       lambda key: f"/p/{key}.wav")
-        self.notices = Notices()
+        self.notices = FakeNotices()
         self.tr = self.acd.transfers = Transfers(
-            self.acd, control, Paths(), bus, lambda queue: MUSIC, self.notices,
+            self.acd, control, FakePaths(), bus, lambda queue: MUSIC, self.notices,
             ringback=lambda: "/p/ringback.wav", internal=self.internal)
         bus.subscribe(self.internal.handle)
         bus.subscribe(self.tr.handle)

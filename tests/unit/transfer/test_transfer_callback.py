@@ -7,20 +7,9 @@ import pytest
 from appliance import events as ev
 from appliance.callback import Callbacks
 from appliance.transfer.service import Transfers
-from calllogic_fakes import dispatchers, leg_to, make_acd, prompt, states, taxi_queue
+from calllogic_fakes import FakePaths, dispatchers, leg_to, make_acd, prompt, states, taxi_queue
 
 MUSIC = "/prompts/hold_music.wav"
-
-
-class Paths:
-    def __init__(self):
-        self.on: set = set()
-
-    def connect(self, pairs):
-        self.on |= set(pairs)
-
-    def disconnect(self, pairs):
-        self.on -= set(pairs)
 
 
 class Office:
@@ -32,7 +21,7 @@ class Office:
                             dispatchers("ali", "sara"))
         self.callbacks = Callbacks(self.acd, control, bus, prompt, lines=("gsm1",), country="IR",
                                    monotonic=bus.monotonic)
-        self.paths = Paths()
+        self.paths = FakePaths()
         self.tr = self.acd.transfers = Transfers(self.acd, control, self.paths, bus,
                                                  lambda queue: MUSIC, callbacks=self.callbacks)
         self.callbacks.transfers = self.tr

@@ -6,31 +6,10 @@ import pytest
 from appliance import events as ev
 from appliance.errors import CallboxError
 from appliance.transfer.service import TransferRefused, Transfers
-from calllogic_fakes import dispatchers, leg_to, make_acd, states, taxi_queue
+from calllogic_fakes import (FakeNotices, FakePaths, dispatchers, leg_to, make_acd, states,
+                             taxi_queue)
 
 MUSIC = "/prompts/hold_music.wav"
-
-
-class Paths:
-    def __init__(self):
-        self.on: set = set()
-        self.log: list = []
-
-    def connect(self, pairs):
-        self.on |= set(pairs)
-        self.log.append(("connect", tuple(pairs)))
-
-    def disconnect(self, pairs):
-        self.on -= set(pairs)
-        self.log.append(("disconnect", tuple(pairs)))
-
-
-class Notices:
-    def __init__(self):
-        self.sent: list[tuple[str, int]] = []
-
-    def outcome(self, leg_id, code):
-        self.sent.append((leg_id, code))
 
 
 class Office:
@@ -40,7 +19,7 @@ class Office:
         self.bus, self.control = bus, control
         self.acd = make_acd(bus, control, [taxi_queue(ring_timeout_s=15.0, wrapup_s=5.0)],
                             dispatchers("ali", "sara", "reza"))
-        self.paths, self.notices = Paths(), Notices()
+        self.paths, self.notices = FakePaths(), FakeNotices()
         self.tr = self.acd.transfers = Transfers(self.acd, control, self.paths, bus,
                                                  lambda queue: MUSIC, self.notices)
         bus.subscribe(self.tr.handle)
