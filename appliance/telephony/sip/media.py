@@ -14,6 +14,7 @@ import pjsua2 as pj
 from appliance import events as ev
 from appliance.telephony.ports import FrameSource
 from appliance.telephony.sip import pjobjects
+from appliance.telephony.sip.watchdog import CallWatch
 
 if TYPE_CHECKING:
     from appliance.telephony.sip.engine import Leg
@@ -165,6 +166,8 @@ class MediaMixin:
         fmt.init(pj.PJMEDIA_FORMAT_PCM, 8000, 1, 20000, 16)
         port.createPort(f"ext-{call_id[:8]}", fmt)
         from appliance.telephony.sip.engine import Leg  # the registry's record type
-        leg = Leg(call_id, None, inbound=inbound, for_call=for_call, media=port, port=port)
+        # The watch only measures dead air here: the GSM line owns its call's other timeouts.
+        leg = Leg(call_id, None, inbound=inbound, for_call=for_call, media=port, port=port,
+                  watch=CallWatch(self.settings.limits, self._clock(), inbound=inbound))
         leg.answered = True
         self._legs[call_id] = leg

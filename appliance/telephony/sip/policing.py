@@ -67,9 +67,11 @@ class PolicingMixin:
         """Once a second: hang up legs without ACK or RTP, past their maximum, or dead air."""
         silent: set[str] = set()
         for leg in list(self._legs.values()):
-            if leg.ended or leg.call is None or leg.watch is None:
+            if leg.ended or leg.watch is None:
                 continue
-            cause = leg.watch.check(now, self._rx_packets(leg))
+            # An external (GSM) leg counts only for dead air: its line owns the rest, and
+            # the box hangs up the SIP side (the conversation's end hangs up the GSM one).
+            cause = leg.watch.check(now, self._rx_packets(leg)) if leg.call is not None else None
             if cause is None and leg.peer:
                 if leg.watch.silent(now, self._rx_level(leg)):
                     silent.add(leg.leg_id)
