@@ -14,6 +14,7 @@ class DeskChanged(Event):
     state: str  # idle | ringing | talking
     call_id: str = ""
     caller: str = ""
+    colleague: str = ""  # a dispatcher calling or called through the box (not a customer)
 
 
 @dataclass(frozen=True)

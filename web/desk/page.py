@@ -54,9 +54,10 @@ def chosen_dispatcher(asked: str | None) -> str | None:
 
 
 def desk_state(dispatcher: str | None) -> dict[str, Any]:
-    """``{dispatcher, state, call, customer}`` (the ``GET /api/desk`` contract)."""
+    """``{dispatcher, state, call, customer, colleague}`` (the ``GET /api/desk`` contract).
+    ``colleague``: a call with another dispatcher's phone; never looked up as a customer."""
     out: dict[str, Any] = {"dispatcher": dispatcher, "state": "idle", "call": None,
-                           "customer": None}
+                           "customer": None, "colleague": None}
     if dispatcher is None:
         return out
     try:
@@ -68,6 +69,7 @@ def desk_state(dispatcher: str | None) -> dict[str, Any]:
         log.warning("desk state of %s: %s", dispatcher, exc)
         return out
     out["state"], out["call"] = live.get("state", "idle"), live.get("call")
+    out["colleague"] = live.get("colleague")
     if out["call"] and out["call"].get("caller"):
         with desk_store() as desk:
             out["customer"] = card_for_number(desk, out["call"]["caller"])

@@ -65,4 +65,9 @@ JS_STRINGS: dict[str, str] = {
     "xfer_ringing-blind": N_("Transferring to %(name)s…"),
     "xfer_ringing-consult": N_("Calling %(name)s; the caller is on hold"),
     "xfer_consulting": N_("Talking to %(name)s; the caller is on hold"),
+    # a call between two dispatchers' phones: no customer card (key: direction_state)
+    "colleague_in_ringing": N_("Call from colleague %(name)s"),
+    "colleague_out_ringing": N_("Calling colleague %(name)s"),
+    "colleague_in_talking": N_("Talking to colleague %(name)s"),
+    "colleague_out_talking": N_("Talking to colleague %(name)s"),
 }

@@ -73,11 +73,14 @@ class FakeDeskCore:
 
     def __init__(self):
         self.calls: dict[str, dict] = {}
+        self.colleagues: dict[str, dict] = {}  # a call with another dispatcher's phone
         self.changes: list[dict] = []
 
     def desk(self, args: dict) -> dict:
         call = self.calls.get(args["dispatcher"])
-        return {"state": call["state"] if call else "idle", "call": call}
+        colleague = self.colleagues.get(args["dispatcher"])
+        state = call["state"] if call else colleague["state"] if colleague else "idle"
+        return {"state": state, "call": call, "colleague": colleague}
 
     def desk_changed(self, args: dict) -> dict:
         self.changes.append(args)

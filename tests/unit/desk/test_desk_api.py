@@ -144,7 +144,8 @@ def test_desk_shows_the_ringing_callers_card(client, desk_core):
     cid = client.post("/api/customers", json={"name": "Ali", "phones": ["09121234567"]}
                       ).get_json()["id"]
     assert client.get("/api/desk").get_json() == {"dispatcher": "anna", "state": "idle",
-                                                  "call": None, "customer": None}
+                                                  "call": None, "customer": None,
+                                                  "colleague": None}
     desk_core.calls["anna"] = {"call_id": "c1", "caller": NUMBER, "line": "gsm1",
                                "queue": "taxi", "since": "2026-03-01T08:00:00Z",
                                "state": "ringing"}
@@ -154,6 +155,16 @@ def test_desk_shows_the_ringing_callers_card(client, desk_core):
     desk_core.calls["anna"]["caller"] = "+989350000000"
     unknown = client.get("/api/desk").get_json()["customer"]
     assert unknown["new"] is True and unknown["phones"] == ["+989350000000"]
+
+
+def test_a_colleague_s_call_is_said_and_no_customer_is_looked_up(client, desk_core):
+    desk_core.colleagues["anna"] = {"call_id": "i1", "name": "Boris", "direction": "in",
+                                    "state": "ringing"}
+    desk = client.get("/api/desk").get_json()
+    assert desk["state"] == "ringing" and desk["call"] is None and desk["customer"] is None
+    assert desk["colleague"] == desk_core.colleagues["anna"]
+    page = client.get("/desk").get_data(as_text=True)
+    assert 'id="desk-colleague"' in page and "Call from colleague %(name)s" in page
 
 
 def test_a_dispatcher_sees_only_their_own_desk(signed_in, desk_core):

@@ -19,6 +19,7 @@ from appliance.desk.tracker import DeskTracker, EVENT_TYPES as TRACKER_EVENTS
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 NUMBER = "+989121234567"
+IDLE = {"state": "idle", "call": None, "colleague": None}
 
 
 @pytest.fixture
@@ -47,10 +48,10 @@ def test_the_desk_follows_a_queue_call_ringing_two_dispatchers(bus, tracker):
     assert {k: snap["call"][k] for k in ("call_id", "caller", "line", "queue")} == \
         {"call_id": "c1", "caller": NUMBER, "line": "gsm1", "queue": "taxi"}
     bus.publish(ev.CallBridged("c1", "boris", "taxi", 3.0))
-    assert tracker.snapshot("anna") == {"state": "idle", "call": None}
+    assert tracker.snapshot("anna") == IDLE
     assert tracker.snapshot("boris")["state"] == "talking"
     bus.publish(ev.CallEnded("c1", "answered", "caller hung up"))
-    assert tracker.snapshot("boris") == {"state": "idle", "call": None}
+    assert tracker.snapshot("boris") == IDLE
     assert _desks(bus) == [("anna", "ringing", "c1"), ("boris", "ringing", "c1"),
                            ("anna", "idle", ""), ("boris", "talking", "c1"),
                            ("boris", "idle", "")]
@@ -63,11 +64,69 @@ def test_a_dispatcher_who_does_not_answer_gets_an_empty_desk(bus, tracker):
     assert tracker.snapshot("anna")["call"] is None
 
 
+def _colleague_call(bus, call_id="i1", a="anna", b="ben", a_ext="101"):
+    """What appliance/transfer/internal.py publishes when A's phone dials B."""
+    bus.publish(ev.CallOffered(call_id, "sip", "sip", a_ext, a_ext, callee="102"))
+    bus.publish(ev.IvrStepped(call_id, "internal", f"internal:{a}>{b}"))
+
+
+def test_a_colleague_calling_is_no_customer_on_either_desk(bus, tracker):
+    _colleague_call(bus)
+    # B's phone is not ringing yet (B may not be free): only A's desk knows
+    assert tracker.snapshot("ben") == IDLE
+    assert tracker.snapshot("anna") == {"state": "talking", "call": None, "colleague": {
+        "call_id": "i1", "name": "ben", "direction": "out", "state": "ringing"}}
+    bus.publish(ev.DispatcherRinging("i1", "ben", "int-1"))
+    assert tracker.snapshot("ben") == {"state": "ringing", "call": None, "colleague": {
+        "call_id": "i1", "name": "anna", "direction": "in", "state": "ringing"}}
+    bus.publish(ev.CallBridged("i1", "ben", "", 2.0, legs=("i1", "int-1")))
+    assert tracker.snapshot("ben")["state"] == "talking"
+    assert tracker.snapshot("ben")["colleague"]["state"] == "talking"
+    assert tracker.snapshot("anna")["colleague"]["state"] == "talking"
+    assert tracker.snapshot("anna")["call"] is None  # A's extension never became a caller
+    bus.publish(ev.CallEnded("i1", "answered", "internal call: dispatcher hung up"))
+    assert tracker.snapshot("anna") == IDLE and tracker.snapshot("ben") == IDLE
+    changes = bus.of(DeskChanged)
+    assert all(e.caller == "" for e in changes)  # nobody's desk looks "101" up
+    assert [(e.dispatcher, e.state, e.colleague) for e in changes][-2:] == \
+        [("anna", "idle", ""), ("ben", "idle", "")]
+    assert ("ben", "ringing", "anna") in [(e.dispatcher, e.state, e.colleague) for e in changes]
+    assert not tracker.calls and not tracker.internal
+
+
+def test_a_colleague_who_does_not_answer_leaves_b_s_desk(bus, tracker):
+    _colleague_call(bus)
+    bus.publish(ev.DispatcherRinging("i1", "ben", "int-1"))
+    bus.publish(ev.DispatcherNoAnswer("i1", "ben", "int-1", "no answer"))
+    assert tracker.snapshot("ben") == IDLE
+    assert tracker.snapshot("anna")["colleague"]["name"] == "ben"  # hears "not available"
+    bus.publish(ev.CallEnded("i1", "failed", "ben not reached: no answer"))
+    assert tracker.snapshot("anna") == IDLE
+
+
+def test_the_customer_stays_on_a_s_desk_while_a_asks_a_colleague_then_goes_to_b(bus, tracker):
+    bus.publish(ev.CallOffered("c1", "gsm1", "gsm", NUMBER, "09121234567"))
+    bus.publish(ev.DispatcherRinging("c1", "anna", "l1"))
+    bus.publish(ev.CallBridged("c1", "anna", "taxi", 3.0))
+    _colleague_call(bus, "i2")  # anna holds the customer and dials ben
+    bus.publish(ev.DispatcherRinging("i2", "ben", "int-2"))
+    bus.publish(ev.CallBridged("i2", "ben", "", 1.0))
+    anna = tracker.snapshot("anna")
+    assert anna["state"] == "talking" and anna["call"]["caller"] == NUMBER
+    assert anna["colleague"]["name"] == "ben" and tracker.snapshot("ben")["call"] is None
+    # the phone's attended transfer: the customer goes to ben, the consultation ends
+    bus.publish(ev.CallTransferred("c1", "anna", "ben", "attended"))
+    bus.publish(ev.CallEnded("i2", "answered", "transferred: ben took the caller"))
+    ben = tracker.snapshot("ben")
+    assert ben["call"]["caller"] == NUMBER and ben["colleague"] is None
+    assert tracker.snapshot("anna") == IDLE
+
+
 def test_desk_changed_publishes_the_order_event(bus, tracker, service):
     with service.orders() as orders:
         made = orders.create({"number": "09121234567", "pickup": "Vanak"}, "anna")
     actions = DeskActions(tracker, service, lambda fn: fn(), bus.publish).actions()
-    assert actions["desk"]({"dispatcher": "anna"}) == {"state": "idle", "call": None}
+    assert actions["desk"]({"dispatcher": "anna"}) == IDLE
     actions["desk_changed"]({"kind": "order", "id": made["id"], "previous": ""})
     event = bus.of(OrderChanged)[-1]
     assert (event.order_id, event.state, event.number, event.by) == \

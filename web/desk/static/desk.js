@@ -143,9 +143,22 @@
         renderCard(desk.customer, desk);
       }
       else if (!current) renderCard(null);
+      showColleague(desk.colleague);
       onCall = desk.state === "talking";
     } catch (err) { showError(err.message); }
     refreshTransfer();
+  }
+
+  // A call with a colleague's phone: said above the card, never looked up as a customer
+  // (the card shown before, if any, stays: A may be asking B about that customer).
+  function showColleague(colleague) {
+    const box = $("desk-colleague");
+    box.hidden = !colleague;
+    box.textContent = colleague ? tr("colleague_" + colleague.direction + "_" + colleague.state,
+                                     {name: "\u2068" + colleague.name + "\u2069"}) : "";
+    box.dataset.state = colleague ? colleague.state : "";
+    const empty = $("card").querySelector("p.empty");
+    if (empty) empty.hidden = !!colleague;  // not "No call" under "Call from colleague …"
   }
 
   // ------------------------------------------------------------ transfer (web/transfers)
