@@ -26,6 +26,7 @@ from appliance.telephony.numbers import WITHHELD
 from web.context import web_context
 from web.numberfmt import show_number
 from web.i18n_pages import JALALI_JS, JALALI_MONTHS, LABELS, WEEKDAYS_FROM_SATURDAY
+from web.phonecalls import with_phone_calls
 from web.jalali import gregorian_to_jalali
 
 CATALOGUES = "callbox_i18n"
@@ -100,7 +101,8 @@ def label(kind: str, value: str | None) -> str:
 def localize_status(status: dict[str, Any] | None) -> dict[str, Any] | None:
     """The core's status for a reader: alarm messages in their language (the English
     text stays in ``english``), callers' numbers as the office writes them
-    (``caller_shown``; ``caller`` stays E.164)."""
+    (``caller_shown``; ``caller`` stays E.164), and each dispatcher's ``on_hold`` and
+    ``colleague`` (web/phonecalls.py)."""
     if not status:
         return status
     alarms = []
@@ -112,7 +114,8 @@ def localize_status(status: dict[str, Any] | None) -> dict[str, Any] | None:
     queues = [{**q, "waiting": [_shown(w, country) for w in q.get("waiting") or []]}
               for q in status.get("queues") or []]
     in_menu = [_shown(c, country) for c in status.get("in_menu") or []]
-    return {**status, "alarms": alarms, "queues": queues, "in_menu": in_menu}
+    extra = {"dispatchers": with_phone_calls(status)} if "dispatchers" in status else {}
+    return {**status, "alarms": alarms, "queues": queues, "in_menu": in_menu, **extra}
 
 
 def _shown(entry: dict[str, Any], country: str) -> dict[str, Any]:

@@ -93,6 +93,13 @@ LIVE_JS: dict[str, str] = {
     "xfer_ringing-blind": N_("Transferring to %(name)s…"),
     "xfer_ringing-consult": N_("Calling %(name)s; the caller is on hold"),
     "xfer_consulting": N_("Talking to %(name)s; the caller is on hold"),
+    "on_hold": N_("Caller on hold"),
+    # a call between dispatchers' phones (web/phonecalls.py): colleague_<direction>_<state>
+    "colleague_out_ringing": N_("Calling %(name)s"),
+    "colleague_in_ringing": N_("Call from %(name)s"),
+    "colleague_out_talking": N_("Talking to %(name)s"),
+    "colleague_in_talking": N_("Talking to %(name)s"),
+    "colleague_out_refused": N_("%(name)s is not available"),
 }
 
 CALLBACK_JS: dict[str, str] = {

@@ -84,6 +84,8 @@
     const box = el("div", "dispatcher d-" + d.state);
     box.dataset.dispatcher = d.name;
     box.append(el("div", "name", d.name), el("span", "badge state-" + d.state, stateName(d.state)));
+    if (d.on_hold) box.append(el("span", "badge on-hold", T.on_hold));
+    if (d.colleague) box.append(colleagueLine(d.colleague));
     if (d.pause_pending) box.append(el("div", "pending", T.pause_pending));
     if (d.logout_pending) box.append(el("div", "pending", T.logout_pending));
     if (d.state === "paused" && d.pause_reason) {
@@ -94,6 +96,15 @@
     if (d.state === "busy" && d.on_call) box.append(...supervisionButtons(d));
     if (canPause(d.name)) box.append(...transferControls(d));
     return box;
+  }
+
+  // A call between two dispatchers' phones, on both cards: who with, instead of a customer.
+  function colleagueLine(c) {
+    const text = fill(tr("colleague_" + c.direction + "_" + c.state, c.state),
+                      {name: "\u2068" + c.name + "\u2069"});  // a Latin name in Persian text
+    const line = el("div", "colleague colleague-" + c.state, text);
+    line.dataset.colleague = c.name;
+    return line;
   }
 
   function actButton(label, cls, url, body) {
